@@ -1,0 +1,63 @@
+// A deterministic orders data set, the batch-processing chapter's domain: orders with a user,
+// a product, an amount, a quantity, a status and a date. DuckDB writes the Parquet files (its
+// job in this project is file I/O); every value is a hash of the order id and a seed, so the
+// same arguments always give byte-identical files.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export interface OrdersSpec {
+  readonly rows: number;
+  /** Number of Parquet files the rows are spread over. */
+  readonly files?: number;
+  readonly users?: number;
+  readonly products?: number;
+  readonly seed?: number;
+  /** Rows per Parquet row group (DuckDB's default is 122,880). */
+  readonly rowGroupSize?: number;
+}
+
+/** Writes <dir>/part-0000N.parquet; returns the paths. Skips the work if the files exist. */
+export async function generateOrders(dir: string, spec: OrdersSpec): Promise<string[]> {
+  const files = spec.files ?? 4;
+  const users = spec.users ?? 100_000;
+  const products = spec.products ?? 5_000;
+  const seed = spec.seed ?? 42;
+  const rg = spec.rowGroupSize ?? 122_880;
+  const marker = path.join(dir, `_spec-${spec.rows}-${files}-${users}-${products}-${seed}-${rg}`);
+  const out = Array.from({ length: files }, (_, i) => path.join(dir, `part-${String(i).padStart(5, '0')}.parquet`));
+  try {
+    await fs.access(marker);
+    return out;
+  } catch { /* generate */ }
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { recursive: true });
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    for (let f = 0; f < files; f++) {
+      const from = Math.floor((spec.rows * f) / files);
+      const to = Math.floor((spec.rows * (f + 1)) / files);
+      const h = (k: number) => `hash(i * 7919 + ${seed * 31 + k})`;
+      await con.run(`
+        COPY (
+          SELECT
+            i::BIGINT AS order_id,
+            (${h(1)} % ${users})::INTEGER AS user_id,
+            (${h(2)} % ${products})::INTEGER AS product_id,
+            CASE WHEN ${h(3)} % 50 = 0 THEN NULL
+                 ELSE round(((${h(4)} % 100000) / 100.0 + 1.0)::DOUBLE, 2) END AS amount,
+            (1 + ${h(5)} % 5)::INTEGER AS quantity,
+            CASE ${h(6)} % 10 WHEN 0 THEN 'cancelled' WHEN 1 THEN 'refunded' WHEN 2 THEN 'pending' ELSE 'paid' END AS status,
+            (DATE '2024-01-01' + (${h(7)} % 7)::INTEGER) AS order_date
+          FROM range(${from}, ${to}) t(i)
+          ORDER BY i
+        ) TO '${out[f]!.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rg})`);
+    }
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+  await fs.writeFile(marker, '');
+  return out;
+}

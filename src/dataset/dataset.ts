@@ -1,0 +1,246 @@
+// Dataset<T>: a lazy handle on a logical plan. Transformations return new Datasets and run
+// nothing; actions (collect, count, take, first, show, toArrow, explain, write) plan and run a
+// job. The plan is built by a memoized async thunk, because a file source only learns its
+// schema and files when an action first needs them.
+import type * as arrow from 'apache-arrow';
+import { type Expr, outputName } from '../planner/expr.js';
+import type { LogicalPlan, UdfKind } from '../planner/logical.js';
+import { logicalTreeString } from '../planner/explain-logical.js';
+import { physicalTreeString } from '../planner/physical/explain-physical.js';
+import { type Schema, parseTypeName } from '../planner/types.js';
+import { type Batch, batchToRows, concatBatches } from '../executor/batch.js';
+import { batchesToTable } from '../executor/arrow.js';
+import type { Engine } from '../executor/engine.js';
+import { lambdaSource, checkCtx } from '../executor/lambda.js';
+import { Column, type ColumnRef, refToExpr } from './column.js';
+import { DataFrameWriter } from './writer.js';
+import { formatTable } from './show.js';
+
+export type Row = Record<string, unknown>;
+export type ExplainMode = 'simple' | 'extended' | 'cost';
+
+export interface UdfOptions {
+  /** Output schema of the lambda ({ column: typeName }); inferred from sample rows when absent. */
+  readonly schema?: Readonly<Record<string, string>>;
+}
+
+let nextUdfId = 1;
+
+export class Dataset<T = Row> {
+  private cached: Promise<LogicalPlan> | null = null;
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly engine: Engine,
+    private readonly build: () => Promise<LogicalPlan>,
+  ) {}
+
+  /** @internal The logical plan (resolving file sources on first use). */
+  plan(): Promise<LogicalPlan> {
+    if (!this.cached) {
+      const p = this.build();
+      this.cached = p;
+      // A failed resolution (a missing file, say) is retried on the next action.
+      p.catch(() => { if (this.cached === p) this.cached = null; });
+    }
+    return this.cached;
+  }
+
+  private derive<U>(f: (p: LogicalPlan) => LogicalPlan | Promise<LogicalPlan>): Dataset<U> {
+    return new Dataset<U>(this.engine, async () => f(await this.plan()));
+  }
+
+  // ---- transformations -------------------------------------------------------------------
+
+  /** Columns by name or Column expression; '*' stands for every input column. */
+  select(...cols: (ColumnRef | ColumnRef[])[]): Dataset<Row> {
+    const flat = cols.flat();
+    return this.derive(async (p) => {
+      const exprs: Expr[] = [];
+      for (const c of flat) {
+        if (c === '*') exprs.push(...(await this.engine.schemaOf(p)).map((f) => ({ kind: 'col', name: f.name }) as Expr));
+        else exprs.push(refToExpr(c));
+      }
+      return { kind: 'project', input: p, exprs };
+    });
+  }
+
+  /** Adds a column, or replaces the column of that name in place. */
+  withColumn(name: string, c: Column): Dataset<Row> {
+    return this.derive(async (p) => {
+      const fields = await this.engine.schemaOf(p);
+      const value: Expr = { kind: 'alias', child: c.expr, name };
+      const exprs: Expr[] = fields.map((f) => (f.name === name ? value : { kind: 'col', name: f.name }));
+      if (!fields.some((f) => f.name === name)) exprs.push(value);
+      return { kind: 'project', input: p, exprs };
+    });
+  }
+
+  /** Renames a column; a no-op when it does not exist (as in Spark). */
+  withColumnRenamed(existing: string, name: string): Dataset<Row> {
+    return this.derive(async (p) => {
+      const fields = await this.engine.schemaOf(p);
+      if (!fields.some((f) => f.name === existing)) return p;
+      const exprs: Expr[] = fields.map((f) =>
+        f.name === existing ? { kind: 'alias', child: { kind: 'col', name: f.name }, name } : { kind: 'col', name: f.name });
+      return { kind: 'project', input: p, exprs };
+    });
+  }
+
+  /** Drops columns; names that do not exist are ignored (as in Spark). */
+  drop(...names: string[]): Dataset<Row> {
+    return this.derive(async (p) => {
+      const fields = await this.engine.schemaOf(p);
+      const keep = fields.filter((f) => !names.includes(f.name));
+      return { kind: 'project', input: p, exprs: keep.map((f) => ({ kind: 'col', name: f.name }) as Expr) };
+    });
+  }
+
+  /** Keeps rows where the condition is TRUE: a Column, or a lambda `(row, ctx) => boolean`. */
+  filter(cond: Column | ((row: T, ctx: any) => boolean), ctx?: unknown): Dataset<T> {
+    if (cond instanceof Column) return this.derive((p) => ({ kind: 'filter', input: p, condition: cond.expr }));
+    return this.udf<T>('filter', cond, ctx, undefined);
+  }
+
+  where(cond: Column | ((row: T, ctx: any) => boolean), ctx?: unknown): Dataset<T> {
+    return this.filter(cond, ctx);
+  }
+
+  /** Applies a lambda to each row. It runs on worker threads: pass outside values in `ctx`. */
+  map<U>(fn: (row: T, ctx: any) => U, ctx?: unknown, options?: UdfOptions): Dataset<U> {
+    return this.udf<U>('map', fn, ctx, options);
+  }
+
+  flatMap<U>(fn: (row: T, ctx: any) => Iterable<U>, ctx?: unknown, options?: UdfOptions): Dataset<U> {
+    return this.udf<U>('flatMap', fn, ctx, options);
+  }
+
+  /** Calls the lambda once per partition with all of its rows. */
+  mapPartitions<U>(fn: (rows: T[], ctx: any) => Iterable<U>, ctx?: unknown, options?: UdfOptions): Dataset<U> {
+    return this.udf<U>('mapPartitions', fn, ctx, options);
+  }
+
+  private udf<U>(op: UdfKind, fn: unknown, ctx: unknown, options: UdfOptions | undefined): Dataset<U> {
+    const source = lambdaSource(fn, op);
+    checkCtx(ctx, op);
+    const schema: Schema | null = options?.schema
+      ? Object.entries(options.schema).map(([name, t]) => ({ name, type: parseTypeName(t, `${op}() schema`), nullable: true }))
+      : null;
+    const udfId = nextUdfId++;
+    return this.derive((p) => ({ kind: 'mapUdf', input: p, udf: op, source, ctx, schema, udfId }));
+  }
+
+  limit(n: number): Dataset<T> {
+    return this.derive((p) => ({ kind: 'limit', input: p, n }));
+  }
+
+  /** All rows of both, matched by column position (SQL UNION ALL: duplicates are kept). */
+  union(other: Dataset<T>): Dataset<T> {
+    return new Dataset<T>(this.engine, async () => {
+      const [a, b] = await Promise.all([this.plan(), other.plan()]);
+      return { kind: 'union', inputs: [a, b] };
+    });
+  }
+
+  unionAll(other: Dataset<T>): Dataset<T> {
+    return this.union(other);
+  }
+
+  /** Whole-dataset aggregates: agg(sum('amount').as('total'), count('*')). */
+  agg(...aggs: Column[]): Dataset<Row> {
+    return this.derive((p) => ({ kind: 'aggregate', input: p, groupBy: [], aggs: aggs.map((a) => a.expr) }));
+  }
+
+  // ---- actions ---------------------------------------------------------------------------
+
+  async collect(): Promise<T[]> {
+    const { batches } = await this.engine.collectBatches(await this.plan(), 'collect');
+    return batches.flatMap(batchToRows) as T[];
+  }
+
+  async count(): Promise<number> {
+    const p = await this.plan();
+    const plan: LogicalPlan = { kind: 'aggregate', input: p, groupBy: [], aggs: [{ kind: 'alias', child: { kind: 'agg', fn: 'count', arg: null }, name: 'count' }] };
+    const { batches } = await this.engine.collectBatches(plan, 'count');
+    const rows = batches.flatMap(batchToRows);
+    return Number(rows[0]?.['count'] ?? 0);
+  }
+
+  async take(n: number): Promise<T[]> {
+    return this.limit(n).collect();
+  }
+
+  /** The first row, or undefined for an empty dataset. */
+  async first(): Promise<T | undefined> {
+    const rows = await this.take(1);
+    return rows[0];
+  }
+
+  /** Prints the first n rows as a table (and returns the text). */
+  async show(n = 20, options: { truncate?: boolean; print?: boolean } = {}): Promise<string> {
+    const p = await this.plan();
+    const { batches, schema } = await this.engine.collectBatches({ kind: 'limit', input: p, n: n + 1 }, 'show');
+    const rows = batches.flatMap(batchToRows);
+    const text = formatTable(schema, rows.slice(0, n), options.truncate ?? true) +
+      (rows.length > n ? `\nonly showing top ${n} row${n === 1 ? '' : 's'}` : '');
+    if (options.print ?? true) console.log(text);
+    return text;
+  }
+
+  async toArrow(): Promise<arrow.Table> {
+    const { batches, schema } = await this.engine.collectBatches(await this.plan(), 'toArrow');
+    return batchesToTable(schema, batches.length > 1 ? [concatBatches(schema, batches)] : batches);
+  }
+
+  /** The output columns, as resolved by the analyzer. */
+  async schema(): Promise<Schema> {
+    const planned = await this.engine.plan(await this.plan());
+    return planned.physical.schema;
+  }
+
+  async columns(): Promise<string[]> {
+    return (await this.schema()).map((f) => f.name);
+  }
+
+  /** The plan as Spark-style text: 'simple' (physical), 'extended' (all phases), 'cost' (with statistics). */
+  async explain(mode: ExplainMode = 'simple', options: { print?: boolean } = {}): Promise<string> {
+    const logical = await this.plan();
+    const planned = await this.engine.plan(logical);
+    const physical = physicalTreeString(planned.physical);
+    let text: string;
+    switch (mode) {
+      case 'simple':
+        text = `== Physical Plan ==\n${physical}`;
+        break;
+      case 'extended':
+        text = [
+          '== Analyzed Logical Plan ==', logicalTreeString(planned.analyzed),
+          '', '== Optimized Logical Plan ==', logicalTreeString(planned.optimized),
+          '', '== Physical Plan ==', physical,
+        ].join('\n');
+        if (planned.trace.length > 0) {
+          text += `\n\n== Rules applied ==\n${planned.trace.map((t) => `${t.batch}: ${t.rule} (iteration ${t.iteration})`).join('\n')}`;
+        }
+        break;
+      case 'cost':
+        text = [
+          '== Optimized Logical Plan ==', logicalTreeString(planned.optimized, { stats: true }),
+          '', '== Physical Plan ==', physical,
+        ].join('\n');
+        break;
+    }
+    if (options.print) console.log(text);
+    return text;
+  }
+
+  get write(): DataFrameWriter {
+    return new DataFrameWriter(this.engine, () => this.plan());
+  }
+}
+
+/** Names of the columns an expression list produces (for error messages and tests). */
+export function outputNames(exprs: readonly Expr[]): string[] {
+  return exprs.map(outputName);
+}
+
+export type { Batch };

@@ -1,0 +1,127 @@
+// The driver side of a job: takes a logical plan from the Dataset layer, makes sure every user
+// lambda is checked and has an output schema, asks the planner for an analyzed, optimized and
+// physical plan cut into stages, and runs the stages on the worker pool.
+import type { Piscina } from 'piscina';
+import { analyze, schemaOf } from '../planner/analyzer.js';
+import { type LogicalPlan, transformUp } from '../planner/logical.js';
+import { optimize } from '../planner/optimizer/optimizer.js';
+import { toPhysical } from '../planner/physical/planner.js';
+import type { PhysicalPlan } from '../planner/physical/physical.js';
+import { splitStages, type StagePlan } from '../planner/physical/stages.js';
+import type { Schema } from '../planner/types.js';
+import { type Batch, batchToRows } from './batch.js';
+import { preflight } from './lambda.js';
+import { createPool } from './pool.js';
+import { inferRowSchema } from './row-schema.js';
+import { runStages, type StageMetrics } from './scheduler.js';
+import type { TaskOutput } from './task.js';
+import { fromWire, type WireBatch, toShared, toWire } from './wire.js';
+
+export interface EngineOptions {
+  readonly parallelism: number;
+  readonly shufflePartitions: number;
+  readonly disabledRules: readonly string[];
+}
+
+export interface JobInfo {
+  readonly id: number;
+  readonly description: string;
+  readonly durationMs: number;
+  readonly succeeded: boolean;
+  readonly stages: readonly StageMetrics[];
+  readonly decisions: readonly string[];
+}
+
+export interface PlannedJob {
+  readonly analyzed: LogicalPlan;
+  readonly optimized: LogicalPlan;
+  readonly physical: PhysicalPlan;
+  readonly stages: StagePlan;
+  readonly trace: readonly { batch: string; rule: string; iteration: number }[];
+}
+
+export class Engine {
+  readonly pool: Piscina;
+  private readonly local = new Map<number, (readonly WireBatch[])[]>();
+  private readonly udfSchemas = new Map<number, Schema | null>();
+  private nextLocalId = 1;
+  private jobCounter = 0;
+  lastJob: JobInfo | null = null;
+
+  constructor(readonly options: EngineOptions) {
+    this.pool = createPool(options.parallelism);
+  }
+
+  /** Registers in-memory rows (already split into partitions), copied once into shared memory. */
+  registerLocal(partitions: readonly (readonly Batch[])[]): number {
+    const id = this.nextLocalId++;
+    this.local.set(id, partitions.map((bs) => bs.map((b) => toWire(toShared(b), null))));
+    return id;
+  }
+
+  async plan(logical: LogicalPlan): Promise<PlannedJob> {
+    const withUdfs = await this.resolveUdfs(logical);
+    const analyzed = analyze(withUdfs);
+    const { plan: optimized, trace } = optimize(analyzed, this.options.disabledRules);
+    const physical = toPhysical(optimized, this.options);
+    return { analyzed, optimized, physical, stages: splitStages(physical), trace };
+  }
+
+  /** The output schema of a (not yet analyzed) plan; lambdas in it are checked and typed first. */
+  async schemaOf(logical: LogicalPlan): Promise<Schema> {
+    return schemaOf(analyze(await this.resolveUdfs(logical)));
+  }
+
+  /** Runs a plan; the result stage's output goes to `output`. */
+  async run(logical: LogicalPlan, output: TaskOutput, description: string): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
+    const planned = await this.plan(logical);
+    const id = ++this.jobCounter;
+    const started = performance.now();
+    const stages: StageMetrics[] = [];
+    try {
+      const r = await runStages(planned.stages, output, { pool: this.pool, local: this.local, onStage: (s) => stages.push(s) });
+      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: true, stages, decisions: [] };
+      return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
+    } catch (err) {
+      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: false, stages, decisions: [] };
+      throw err;
+    }
+  }
+
+  async collectBatches(logical: LogicalPlan, description: string): Promise<{ batches: Batch[]; schema: Schema }> {
+    const r = await this.run(logical, { kind: 'result' }, description);
+    return { batches: r.partitions.flatMap((bs) => bs.map(fromWire)), schema: r.schema };
+  }
+
+  /**
+   * Every user lambda is tried on a few sample rows of its input before the job starts (see
+   * lambda.ts), and a map's output schema is inferred from what it returned. Both are
+   * remembered per lambda node, so repeated actions do not sample again.
+   */
+  private async resolveUdfs(plan: LogicalPlan): Promise<LogicalPlan> {
+    const pending: Extract<LogicalPlan, { kind: 'mapUdf' }>[] = [];
+    transformUp(plan, (p) => {
+      if (p.kind === 'mapUdf' && !this.udfSchemas.has(p.udfId)) pending.push(p);
+      return p;
+    });
+    for (const node of pending) {
+      // Children first: transformUp visited them first, and the sample of this node's input
+      // may itself need an inner lambda's schema (resolved by the recursive plan() call).
+      const input = await this.resolveUdfs(node.input);
+      const sample = await this.collectBatches({ kind: 'limit', input, n: 16 }, 'sample for lambda check');
+      const rows = sample.batches.flatMap(batchToRows);
+      const outs = preflight(node.source, node.udf, node.ctx, rows);
+      const schema = node.udf === 'filter' ? null : (node.schema ?? inferRowSchema(outs, node.udf));
+      this.udfSchemas.set(node.udfId, schema);
+    }
+    return transformUp(plan, (p) => {
+      if (p.kind !== 'mapUdf' || p.udf === 'filter' || p.schema !== null) return p;
+      return { ...p, schema: this.udfSchemas.get(p.udfId) ?? null };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.pool.destroy();
+    this.local.clear();
+  }
+}

@@ -1,0 +1,149 @@
+// Parquet reading inside a worker: parquet-wasm's ParquetFile (node build, file-backed Blob,
+// so only the footer and the chunks asked for are read) decodes one row group at a time with
+// the requested columns; arrow-js-ffi copies the result out of wasm memory into Arrow JS
+// (so batches stay valid after the wasm objects are freed and the wasm memory grows), and
+// recordBatchToBatch turns it into our layout (zero-copy from the copied Arrow buffers for
+// int32 / float64 / utf8).
+//
+// parquet-wasm's async reader does not return errors for a damaged data page: it panics
+// inside a wasm callback, which surfaces as an uncaught WebAssembly.RuntimeError and leaves
+// the read pending forever. Two defences: (1) before reading, the footer is checked and every
+// requested column chunk must lie inside the file (catches truncation and a bad footer with
+// a clear error); (2) while a read is in flight, an 'uncaughtException' listener catches such
+// a RuntimeError and fails the pending reads with an error naming the file (other exceptions
+// are rethrown untouched). The wasm instance keeps working after such a panic.
+import * as arrow from 'apache-arrow';
+import { openAsBlob } from 'node:fs';
+import * as pw from 'parquet-wasm';
+import { parseTable } from 'arrow-js-ffi';
+import type { Batch } from '../batch.js';
+import { makeBatch } from '../batch.js';
+import { recordBatchToBatch } from '../arrow.js';
+import { readParquetMeta, type ParquetFileMeta } from './parquet-meta.js';
+
+export const DEFAULT_BATCH_ROWS = 65_536;
+
+/**
+ * Reads the given row groups (null = all) of a Parquet file, only `columns` (in that order),
+ * as batches of at most `batchRows` rows. With no columns, yields empty-schema batches that
+ * carry only row counts.
+ */
+export async function* readParquetRowGroups(
+  path: string,
+  rowGroups: readonly number[] | null,
+  columns: readonly string[],
+  batchRows: number = DEFAULT_BATCH_ROWS,
+): AsyncIterable<Batch> {
+  const meta = await readParquetMeta(path);
+  const groups = rowGroups ?? meta.rowGroups.map((g) => g.index);
+  for (const g of groups) {
+    if (!Number.isInteger(g) || g < 0 || g >= meta.rowGroups.length) {
+      throw new Error(`${path}: row group ${g} does not exist (the file has ${meta.rowGroups.length})`);
+    }
+  }
+  const names = new Set(meta.schema.map((f) => f.name));
+  for (const c of columns) {
+    if (!names.has(c)) throw new Error(`${path}: no column '${c}' (the file has ${meta.schema.map((f) => f.name).join(', ')})`);
+  }
+  if (columns.length === 0) {
+    for (const g of groups) {
+      let left = meta.rowGroups[g]!.numRows;
+      while (left > 0) { const n = Math.min(left, batchRows); yield makeBatch([], [], n); left -= n; }
+    }
+    return;
+  }
+  checkChunkRanges(path, meta, groups);
+  const schema = columns.map((c) => meta.schema.find((f) => f.name === c)!);
+  let file: pw.ParquetFile;
+  try {
+    file = await pw.ParquetFile.fromFile(await openAsBlob(path));
+  } catch (err) {
+    throw new Error(`cannot read Parquet file ${path}: ${errText(err)}`);
+  }
+  try {
+    for (const g of groups) {
+      if (meta.rowGroups[g]!.numRows === 0) continue;
+      const table = await readGroup(file, path, g, columns, batchRows);
+      for (const rb of table.batches) {
+        yield recordBatchToBatch(reorder(rb, columns, path), schema.map((f, i) => ({ ...f, nullable: rb.schema.fields.find((x) => x.name === columns[i])?.nullable ?? f.nullable })));
+      }
+    }
+  } finally {
+    // After a decoder panic the wasm object may still be borrowed; freeing it then throws.
+    try { file.free(); } catch { /* leaked: nothing else to do */ }
+  }
+}
+
+async function readGroup(file: pw.ParquetFile, path: string, g: number, columns: readonly string[], batchRows: number): Promise<arrow.Table> {
+  let wasmTable: pw.Table;
+  try {
+    wasmTable = await guardPanics(path, file.read({ columns: [...columns], rowGroups: [g], batchSize: batchRows }));
+  } catch (err) {
+    throw new Error(`cannot read Parquet file ${path} (row group ${g}): ${errText(err)}`);
+  }
+  const ffi = wasmTable.intoFFI();
+  try {
+    // Copy (last argument) so the result outlives the wasm table and survives memory growth.
+    return parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), true);
+  } finally {
+    ffi.free();
+  }
+}
+
+/** The record batch with its columns in the requested order. */
+function reorder(rb: arrow.RecordBatch, columns: readonly string[], path: string): arrow.RecordBatch {
+  const fields = rb.schema.fields;
+  if (fields.length === columns.length && fields.every((f, i) => f.name === columns[i])) return rb;
+  const idx = columns.map((c) => {
+    const i = fields.findIndex((f) => f.name === c);
+    if (i < 0) throw new Error(`${path}: the reader returned no column '${c}'`);
+    return i;
+  });
+  const schema = new arrow.Schema(idx.map((i) => fields[i]!));
+  const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: rb.numRows, nullCount: 0, children: idx.map((i) => rb.data.children[i]!) });
+  return new arrow.RecordBatch(schema, data);
+}
+
+/** Every column chunk must lie between the header magic and the footer. */
+function checkChunkRanges(path: string, meta: ParquetFileMeta, groups: readonly number[]): void {
+  for (const g of groups) {
+    const rg = meta.rowGroups[g]!;
+    if (rg.dataEnd > meta.footerStart) {
+      throw new Error(`${path}: Parquet file is truncated or corrupt (row group ${g} ends at byte ${rg.dataEnd}, after the footer starts at ${meta.footerStart})`);
+    }
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// ---------------------------------------------------------------------------------------
+// Panic guard
+
+const pending = new Set<(err: Error) => void>();
+// The tsconfig's lib has no WebAssembly declarations; the global exists in Node.
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: abstract new () => Error } }).WebAssembly.RuntimeError;
+
+function onUncaught(err: unknown): void {
+  if (err instanceof WasmRuntimeError && pending.size > 0) {
+    for (const fail of [...pending]) fail(new Error(`the Parquet decoder failed (the file is probably corrupt): ${err.message}`));
+    return;
+  }
+  // Not ours: let it be uncaught as if this listener were not there.
+  process.off('uncaughtException', onUncaught);
+  setImmediate(() => { throw err; });
+}
+
+function guardPanics<T>(path: string, p: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (err: Error) => { done(); reject(err); };
+    const done = () => {
+      pending.delete(fail);
+      if (pending.size === 0) process.off('uncaughtException', onUncaught);
+    };
+    if (pending.size === 0) process.on('uncaughtException', onUncaught);
+    pending.add(fail);
+    p.then((v) => { done(); resolve(v); }, (e: unknown) => { done(); reject(e instanceof Error ? e : new Error(`${path}: ${String(e)}`)); });
+  });
+}

@@ -1,0 +1,30 @@
+// HashAggregate without grouping keys: the partial mode folds this partition's rows into one
+// state row; the final mode (one task, after the Exchange) merges every partial state.
+import type { PhysicalPlan } from '../../planner/physical/physical.js';
+import { stripAlias, outputName } from '../../planner/expr.js';
+import { resolveExpr } from '../../planner/resolve-expr.js';
+import { createGlobalAggregator, type AggSpec } from './agg-kernels.js';
+import type { Batch } from '../batch.js';
+
+type AggNode = Extract<PhysicalPlan, { kind: 'HashAggregate' }>;
+
+function specs(p: AggNode): AggSpec[] {
+  return p.aggs.map((a) => {
+    const e = stripAlias(a);
+    if (e.kind !== 'agg') throw new Error(`internal: not an aggregate: ${outputName(a)}`);
+    const resultType = resolveExpr(e, p.aggInputSchema, 'agg').type;
+    return { fn: e.fn, arg: e.arg, resultType };
+  });
+}
+
+export async function* runAggregate(p: AggNode, input: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+  if (p.groupBy.length > 0) throw new Error('internal: grouped aggregation is not implemented yet');
+  const agg = createGlobalAggregator(specs(p), p.aggInputSchema, p.aggs.map(outputName));
+  if (p.mode === 'partial') {
+    for await (const b of input) agg.update(b);
+    yield agg.partial();
+  } else {
+    for await (const b of input) agg.merge(b);
+    yield agg.result();
+  }
+}

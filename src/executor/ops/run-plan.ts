@@ -1,0 +1,40 @@
+// Runs a stage's operator tree for one partition, as a pull-based stream of batches.
+import type { PhysicalPlan } from '../../planner/physical/physical.js';
+import { numPartitions } from '../../planner/physical/physical.js';
+import { assertNever } from '../../planner/types.js';
+import type { Batch } from '../batch.js';
+import type { TaskEnv } from './env.js';
+import { runAggregate } from './aggregate.js';
+import { runFileScan } from './file-scan.js';
+import { runFilter } from './filter.js';
+import { runLimit } from './limit.js';
+import { runLocalScan } from './local-scan.js';
+import { runMapUdf } from './map-udf.js';
+import { runProject } from './project.js';
+import { runRange } from './range.js';
+import { runShuffleRead } from './shuffle-read.js';
+
+export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv): AsyncGenerator<Batch> {
+  switch (p.kind) {
+    case 'FileScan': yield* runFileScan(p, partition, env); return;
+    case 'LocalTableScan': yield* runLocalScan(p, partition, env); return;
+    case 'Range': yield* runRange(p, partition, env); return;
+    case 'ShuffleRead': yield* runShuffleRead(p, env); return;
+    case 'Filter': yield* runFilter(p, runPlan(p.input, partition, env)); return;
+    case 'Project': yield* runProject(p, runPlan(p.input, partition, env)); return;
+    case 'MapUdf': yield* runMapUdf(p, runPlan(p.input, partition, env)); return;
+    case 'HashAggregate': yield* runAggregate(p, runPlan(p.input, partition, env)); return;
+    case 'LocalLimit': case 'GlobalLimit': yield* runLimit(p.n, runPlan(p.input, partition, env)); return;
+    case 'Union': {
+      let at = partition;
+      for (const child of p.inputs) {
+        const n = numPartitions(child);
+        if (at < n) { yield* runPlan(child, at, env); return; }
+        at -= n;
+      }
+      throw new Error(`internal: union has no partition ${partition}`);
+    }
+    case 'Exchange': throw new Error('internal: an Exchange reached a worker; the stage splitter should have cut it');
+    default: assertNever(p, 'physical operator');
+  }
+}

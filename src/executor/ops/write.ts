@@ -1,0 +1,75 @@
+// The write sink of a result stage: this task's rows become part files under the job's
+// temporary directory (the driver's committer moves them into place once every task is done).
+// With partitionBy, rows are split by the partition columns' values, one file per directory,
+// and those columns are left out of the files (they live in the directory names).
+import type { Schema } from '../../planner/types.js';
+import { type Batch, type Vec, gatherVec, makeBatch, vecGet } from '../batch.js';
+import { partitionDirFor, taskOutputPath } from '../io/committer.js';
+import { writeParquetFile } from '../io/write-parquet.js';
+import { writeCsvFile, writeJsonFile } from '../io/write-text.js';
+import type { TaskOutput } from '../task.js';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+type WriteOutput = Extract<TaskOutput, { kind: 'write' }>;
+
+const EXT = { parquet: 'parquet', csv: 'csv', json: 'json' } as const;
+
+export async function writeTaskOutput(out: WriteOutput, partition: number, schema: Schema, batches: readonly Batch[]): Promise<string[]> {
+  const job = { jobDir: out.jobDir } as Parameters<typeof taskOutputPath>[0];
+  if (out.partitionBy.length === 0) {
+    if (batches.length === 0) return [];
+    const file = taskOutputPath(job, partition, '', EXT[out.format]);
+    await writeOne(out, file, schema, batches);
+    return [file];
+  }
+  const keyIdx = out.partitionBy.map((c) => schema.findIndex((f) => f.name === c));
+  const dataIdx = schema.map((_, i) => i).filter((i) => !keyIdx.includes(i));
+  const dataSchema = dataIdx.map((i) => schema[i]!);
+  // Group row positions by their partition directory, in first-seen order per batch.
+  const groups = new Map<string, { batch: Batch; rows: number[] }[]>();
+  for (const b of batches) {
+    const local = new Map<string, number[]>();
+    for (let i = 0; i < b.length; i++) {
+      const values = keyIdx.map((k) => partitionValueText(b.columns[k]!, i));
+      const dir = partitionDirFor(out.partitionBy, values);
+      let rows = local.get(dir);
+      if (!rows) { rows = []; local.set(dir, rows); }
+      rows.push(i);
+    }
+    for (const [dir, rows] of local) {
+      let g = groups.get(dir);
+      if (!g) { g = []; groups.set(dir, g); }
+      g.push({ batch: b, rows });
+    }
+  }
+  const files: string[] = [];
+  for (const dir of [...groups.keys()].sort()) {
+    const parts = groups.get(dir)!.map(({ batch, rows }) => {
+      const sel = Int32Array.from(rows);
+      const cols: Vec[] = dataIdx.map((i) => gatherVec(batch.columns[i]!, sel));
+      return makeBatch(dataSchema, cols, rows.length);
+    });
+    const file = taskOutputPath(job, partition, dir, EXT[out.format]);
+    await writeOne(out, file, dataSchema, parts);
+    files.push(file);
+  }
+  return files;
+}
+
+async function writeOne(out: WriteOutput, file: string, schema: Schema, batches: readonly Batch[]): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  switch (out.format) {
+    case 'parquet': await writeParquetFile(file, batches, schema); break;
+    case 'csv': await writeCsvFile(file, batches, schema, out.options); break;
+    case 'json': await writeJsonFile(file, batches, schema); break;
+  }
+}
+
+/** The text a partition value takes in its directory name (dates as YYYY-MM-DD). */
+function partitionValueText(v: Vec, i: number): string | null {
+  const x = vecGet(v, i);
+  if (x === null) return null;
+  if (x instanceof Date) return v.type === 'date' ? x.toISOString().slice(0, 10) : x.toISOString();
+  return String(x);
+}

@@ -1,0 +1,57 @@
+// The messages between the scheduler (driver) and a worker: plain data plus Arrow buffers.
+import type { PhysicalPlan, Partitioning } from '../planner/physical/physical.js';
+import type { Schema } from '../planner/types.js';
+import type { WireBatch } from './wire.js';
+
+export type TaskOutput =
+  /** Return the partition's rows to the driver. */
+  | { readonly kind: 'result' }
+  /** Partition the rows into buckets for a shuffle. */
+  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning }
+  /** Write the rows as part files under the job's temporary directory. */
+  | { readonly kind: 'write'; readonly format: 'parquet' | 'csv' | 'json'; readonly jobDir: string;
+      readonly partitionBy: readonly string[]; readonly options: Readonly<Record<string, unknown>> };
+
+export interface TaskMessage {
+  readonly jobId: number;
+  readonly stageId: number;
+  readonly partition: number;
+  readonly attempt: number;
+  readonly plan: PhysicalPlan;
+  /** LocalTableScan data by relation id: every partition's batches (shared memory, no copy). */
+  readonly local: Readonly<Record<number, readonly (readonly WireBatch[])[]>>;
+  /** This task's bucket of every parent shuffle stage, by stage id. */
+  readonly shuffle: Readonly<Record<number, readonly WireBatch[]>>;
+  readonly output: TaskOutput;
+}
+
+export interface TaskMetrics {
+  /** Rows read from files, memory or shuffles by this task's leaves. */
+  inputRecords: number;
+  outputRecords: number;
+  outputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  droppedMalformed: number;
+  corruptRecords: number;
+  peakMemoryBytes: number;
+  durationMs: number;
+}
+
+export function emptyMetrics(): TaskMetrics {
+  return {
+    inputRecords: 0, outputRecords: 0, outputBytes: 0, shuffleReadBytes: 0, shuffleWriteBytes: 0,
+    droppedMalformed: 0, corruptRecords: 0, peakMemoryBytes: 0, durationMs: 0,
+  };
+}
+
+export interface TaskError {
+  readonly message: string;
+  readonly name: string;
+  readonly stack: string | undefined;
+}
+
+export type TaskResult =
+  | { readonly ok: true; readonly batches: readonly WireBatch[]; readonly buckets: readonly (readonly WireBatch[])[] | null;
+      readonly files: readonly string[]; readonly schema: Schema; readonly metrics: TaskMetrics }
+  | { readonly ok: false; readonly error: TaskError; readonly metrics: TaskMetrics };

@@ -1,0 +1,58 @@
+// The worker entry: piscina calls the default export with one task message. It runs the
+// stage's operators for the task's partition and sends the output back as Arrow buffers in a
+// transfer list. Errors come back as plain objects: class names and fields do not survive the
+// thread boundary otherwise.
+import { Piscina } from 'piscina';
+import type { Batch } from './batch.js';
+import { batchBytes, compact, numRows } from './batch.js';
+import { runPlan } from './ops/run-plan.js';
+import { writeTaskOutput } from './ops/write.js';
+import { type TaskMessage, type TaskResult, emptyMetrics } from './task.js';
+import { type WireBatch, toWire } from './wire.js';
+
+export default async function runTask(msg: TaskMessage): Promise<unknown> {
+  const started = performance.now();
+  const metrics = emptyMetrics();
+  const env = { msg, metrics };
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const batches: Batch[] = [];
+    for await (const b of runPlan(msg.plan, msg.partition, env)) {
+      if (numRows(b) === 0) continue;
+      // Compact now: the batch may view scratch memory its producer reuses.
+      const d = compact(b);
+      metrics.outputRecords += d.length;
+      metrics.outputBytes += batchBytes(d);
+      batches.push(d);
+    }
+    let wire: WireBatch[] = [];
+    let buckets: WireBatch[][] | null = null;
+    let files: string[] = [];
+    switch (msg.output.kind) {
+      case 'result':
+        wire = batches.map((b) => toWire(b, transfer));
+        break;
+      case 'shuffle':
+        if (msg.output.partitioning.kind !== 'single') throw new Error('internal: hash shuffles are not implemented yet');
+        buckets = [batches.map((b) => toWire(b, transfer))];
+        metrics.shuffleWriteBytes += metrics.outputBytes;
+        break;
+      case 'write':
+        files = await writeTaskOutput(msg.output, msg.partition, msg.plan.schema, batches);
+        break;
+    }
+    metrics.durationMs = performance.now() - started;
+    metrics.peakMemoryBytes = process.memoryUsage().arrayBuffers + process.memoryUsage().heapUsed;
+    const result: TaskResult = { ok: true, batches: wire, buckets, files, schema: msg.plan.schema, metrics };
+    return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
+  } catch (err) {
+    const e = err as Error;
+    metrics.durationMs = performance.now() - started;
+    const result: TaskResult = {
+      ok: false,
+      error: { message: e?.message ?? String(err), name: e?.name ?? 'Error', stack: e?.stack },
+      metrics,
+    };
+    return result;
+  }
+}

@@ -1,0 +1,109 @@
+// The logical plan: a closed discriminated union. Every `switch (plan.kind)` ends in
+// assertNever so the compiler finds each place a new node must be handled. Nodes are plain
+// data (no methods, no data buffers): the planner is pure and plans can be printed, compared
+// and rewritten freely. Data held in memory is referenced by id (see LocalRelation).
+import type { Expr } from './expr.js';
+import type { Schema } from './types.js';
+import { assertNever } from './types.js';
+
+export type FileFormat = 'parquet' | 'csv' | 'json';
+
+/** Per-row-group facts from file metadata, used for statistics and row-group skipping. */
+export interface RowGroupInfo {
+  readonly index: number;
+  readonly numRows: number;
+  readonly totalBytes: number;
+  readonly columns: Readonly<Record<string, { readonly min: unknown; readonly max: unknown; readonly nullCount: number | null }>>;
+}
+
+export interface SourceFile {
+  readonly path: string;
+  readonly size: number;
+  readonly partitionValues: Readonly<Record<string, unknown>>;
+  /** Known for Parquet (from the footer). */
+  readonly numRows: number | null;
+  readonly rowGroups: readonly RowGroupInfo[] | null;
+}
+
+export interface FileSource {
+  readonly format: FileFormat;
+  /** The path the user gave (for explain). */
+  readonly root: string;
+  readonly files: readonly SourceFile[];
+  /** Columns stored in the files. */
+  readonly dataSchema: Schema;
+  /** Columns from `key=value` directories, appended after the data columns. */
+  readonly partitionSchema: Schema;
+  /** Reader options (CSV/JSON mode, delimiter, ...), JSON-serializable. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export type UdfKind = 'map' | 'flatMap' | 'mapPartitions' | 'filter';
+
+export type LogicalPlan =
+  /** Reads files; `columns` (null = all) and `filters` are filled in by the optimizer. */
+  | { readonly kind: 'scan'; readonly source: FileSource; readonly columns: readonly string[] | null; readonly filters: readonly Expr[] }
+  /** Rows held by the session, referenced by id; sizes are exact. */
+  | { readonly kind: 'local'; readonly id: number; readonly schema: Schema; readonly numRows: number; readonly sizeBytes: number; readonly partitions: number; readonly name: string }
+  /** The integers [start, end) by step, as column `id` (int64). */
+  | { readonly kind: 'range'; readonly start: number; readonly end: number; readonly step: number; readonly partitions: number }
+  /** Computes named expressions from each input row. */
+  | { readonly kind: 'project'; readonly input: LogicalPlan; readonly exprs: readonly Expr[] }
+  /** Keeps rows where the condition is TRUE. */
+  | { readonly kind: 'filter'; readonly input: LogicalPlan; readonly condition: Expr }
+  /** A user lambda over rows; `schema` is its output (null until inferred from a sample). */
+  | { readonly kind: 'mapUdf'; readonly input: LogicalPlan; readonly udf: UdfKind; readonly source: string; readonly ctx: unknown; readonly schema: Schema | null; readonly udfId: number }
+  /** Groups by `groupBy` (empty = the whole dataset) and computes `aggs`. */
+  | { readonly kind: 'aggregate'; readonly input: LogicalPlan; readonly groupBy: readonly Expr[]; readonly aggs: readonly Expr[] }
+  /** The first `n` rows. */
+  | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly n: number }
+  /** All rows of every input, by column position (SQL UNION ALL). */
+  | { readonly kind: 'union'; readonly inputs: readonly LogicalPlan[] };
+
+export type LogicalKind = LogicalPlan['kind'];
+
+export function children(p: LogicalPlan): readonly LogicalPlan[] {
+  switch (p.kind) {
+    case 'scan': case 'local': case 'range': return [];
+    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit': return [p.input];
+    case 'union': return p.inputs;
+    default: return assertNever(p, 'plan node');
+  }
+}
+
+export function withNewChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): LogicalPlan {
+  switch (p.kind) {
+    case 'scan': case 'local': case 'range': return p;
+    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit': return { ...p, input: kids[0]! };
+    case 'union': return { ...p, inputs: kids };
+    default: return assertNever(p, 'plan node');
+  }
+}
+
+/** Bottom-up rewrite; returns the same object when nothing changed. */
+export function transformUp(p: LogicalPlan, f: (p: LogicalPlan) => LogicalPlan): LogicalPlan {
+  const kids = children(p);
+  let node = p;
+  if (kids.length > 0) {
+    const next = kids.map((k) => transformUp(k, f));
+    if (next.some((k, i) => k !== kids[i])) node = withNewChildren(p, next);
+  }
+  return f(node);
+}
+
+/** Top-down rewrite: `f` sees a node before its (possibly rewritten) children. */
+export function transformDown(p: LogicalPlan, f: (p: LogicalPlan) => LogicalPlan): LogicalPlan {
+  const node = f(p);
+  const kids = children(node);
+  if (kids.length === 0) return node;
+  const next = kids.map((k) => transformDown(k, f));
+  return next.some((k, i) => k !== kids[i]) ? withNewChildren(node, next) : node;
+}
+
+export function planEquals(a: LogicalPlan, b: LogicalPlan): boolean {
+  return JSON.stringify(a, big) === JSON.stringify(b, big);
+}
+
+function big(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? `${v}n` : v;
+}

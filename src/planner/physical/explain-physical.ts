@@ -1,0 +1,93 @@
+// Deterministic text for a physical plan, Spark-style: one operator a line, `+- ` under its
+// parent, `*(n)` marking the stage an operator runs in, and each operator's estimated rows
+// and bytes. Scans say which columns they read and which filters were pushed into them.
+import { exprToString } from '../expr.js';
+import { formatBytes } from '../statistics.js';
+import { assertNever } from '../types.js';
+import { type PhysicalPlan, type Partitioning, physicalChildren } from './physical.js';
+
+export function physicalTreeString(root: PhysicalPlan): string {
+  const lines: string[] = [];
+  let nextStage = 0;
+  // Stage numbers count up from the leaves, like the stage splitter's ids.
+  const stageOf = new Map<PhysicalPlan, number>();
+  const assign = (p: PhysicalPlan): number => {
+    let s = -1;
+    for (const c of physicalChildren(p)) {
+      const cs = assign(c);
+      if (c.kind !== 'Exchange') s = Math.max(s, cs);
+    }
+    if (p.kind === 'Exchange') { stageOf.set(p, -1); return -1; }
+    if (s === -1) s = ++nextStage;
+    stageOf.set(p, s);
+    return s;
+  };
+  assign(root);
+  const walk = (p: PhysicalPlan, prefix: string, childPrefix: string): void => {
+    const stage = stageOf.get(p)!;
+    const mark = stage > 0 ? `*(${stage}) ` : '';
+    lines.push(`${prefix}${mark}${describe(p)}  [rows=${fmtRows(p.est.rows)}${p.est.exact ? '' : '~'}, bytes=${formatBytes(p.est.bytes)}]`);
+    const kids = physicalChildren(p);
+    kids.forEach((k, i) => {
+      const last = i === kids.length - 1;
+      walk(k, `${childPrefix}${last ? '+- ' : ':- '}`, `${childPrefix}${last ? '   ' : ':  '}`);
+    });
+  };
+  walk(root, '', '');
+  return lines.join('\n');
+}
+
+function fmtRows(n: number): string {
+  return String(Math.round(n));
+}
+
+export function partitioningString(p: Partitioning): string {
+  switch (p.kind) {
+    case 'single': return 'SinglePartition';
+    case 'hash': return `hashpartitioning(${p.keys.map(exprToString).join(', ')}, ${p.n})`;
+    case 'unknown': return `UnknownPartitioning(${p.n})`;
+    default: return assertNever(p, 'partitioning');
+  }
+}
+
+function list(xs: readonly string[]): string {
+  return `[${xs.join(', ')}]`;
+}
+
+function describe(p: PhysicalPlan): string {
+  switch (p.kind) {
+    case 'FileScan': {
+      const parts = [
+        `FileScan ${p.format} ${list(p.columns)}`,
+        `Location: ${p.root} (${p.filesTotal} file${p.filesTotal === 1 ? '' : 's'})`,
+        `PushedFilters: ${list(p.pushedFilters.map(exprToString))}`,
+      ];
+      if (p.rowGroupsTotal > 0) parts.push(`RowGroups: ${p.rowGroupsRead} of ${p.rowGroupsTotal}`);
+      parts.push(`Partitions: ${p.partitions.length}`);
+      return parts.join(', ');
+    }
+    case 'LocalTableScan': return `LocalTableScan ${p.name} ${list(p.schema.map((f) => f.name))}, Partitions: ${p.partitions}`;
+    case 'Range': return `Range (${p.start}, ${p.end}, step=${p.step}, splits=${p.partitions})`;
+    case 'Filter': return `Filter ${exprToString(p.condition)}`;
+    case 'Project': return `Project ${list(p.exprs.map(exprToString))}`;
+    case 'MapUdf': {
+      const name = { map: 'MapElements', flatMap: 'FlatMapElements', mapPartitions: 'MapPartitions', filter: 'LambdaFilter' }[p.udf];
+      const src = p.source.replace(/\s+/g, ' ');
+      return `${name} ${src.length > 48 ? src.slice(0, 47) + '…' : src}`;
+    }
+    case 'HashAggregate': {
+      const fns = p.aggs.map((a) => (p.mode === 'partial' ? `partial_${exprToString(stripName(a))}` : exprToString(a)));
+      return `HashAggregate(keys=${list(p.groupBy.map(exprToString))}, functions=${list(fns)})`;
+    }
+    case 'LocalLimit': return `LocalLimit ${p.n}`;
+    case 'GlobalLimit': return `GlobalLimit ${p.n}`;
+    case 'Union': return 'Union';
+    case 'Exchange': return `Exchange ${partitioningString(p.partitioning)}`;
+    case 'ShuffleRead': return `ShuffleRead stage=${p.stageId} ${partitioningString(p.partitioning)}`;
+    default: return assertNever(p, 'physical operator');
+  }
+}
+
+function stripName<T extends { kind: string }>(e: T): T {
+  return (e.kind === 'alias' ? (e as unknown as { child: T }).child : e);
+}

@@ -1,0 +1,166 @@
+// push-down-filter: moves filter conditions towards the data, so fewer rows flow through the
+// plan and scans can skip whole files and row groups.
+//
+// Through a Project (references to its outputs are replaced by their definitions):
+//
+//   Filter (x > 5)                          Project [a, (a * 2) AS x]
+//   +- Project [a, (a * 2) AS x]    =>      +- Filter ((a * 2) > 5)
+//      +- r                                    +- r
+//
+//   Correct when every substituted definition is deterministic (it gives the same value
+//   when evaluated again below); all our expressions are, see `deterministic`.
+//
+// Through a Union (a copy into every input, columns renamed by position):
+//
+//   Filter (k > 1)                          Union
+//   +- Union                        =>      :- Filter (k > 1)
+//      :- a [k]                             :  +- a [k]
+//      +- b [key]                           +- Filter (key > 1)
+//                                              +- b [key]
+//
+//   Correct because UNION ALL just concatenates rows: a row is kept iff it is kept in its input.
+//
+// Below an Aggregate, only the conjuncts that read grouping keys and nothing else:
+//
+//   Filter ((k > 1) AND (total > 9))        Filter (total > 9)
+//   +- Aggregate [k], [sum(v) AS total]  => +- Aggregate [k], [sum(v) AS total]
+//      +- r                                    +- Filter (k > 1)
+//                                                 +- r
+//
+//   Correct because every row of a group has the same key, so the condition drops or keeps
+//   whole groups. A conjunct reading an aggregate output stays above, and so does one that
+//   reads no column at all: below a whole-dataset aggregate `false` would turn its one
+//   output row (count = 0) into none, so nothing is pushed below a global aggregate.
+//
+// Into a Scan (the Filter stays; the scan records the conjuncts it can use to skip data):
+//
+//   Filter ((a > 5) AND (b = c))            Filter ((a > 5) AND (b = c))
+//   +- Relation [a, b, c]           =>      +- Relation [a, b, c] PushedFilters: [(a > 5)]
+//
+//   A pushable conjunct is `col op literal`, `literal op col`, `col IS [NOT] NULL`,
+//   `col IN (literals)`, or an AND/OR of pushable parts; it may read data or partition
+//   columns (the latter prune whole files). The scan treats them as hints (it skips only what
+//   cannot match), which is why the Filter must stay. Conjuncts already recorded are not
+//   added again, so the rule converges.
+//
+// Never pushed: below a Limit (a filter above a limit sees only the first n rows; below it,
+// it would change which rows those are), into or through a mapUdf (the lambda sees whole
+// rows and may have any effect; its output columns are not expressions we can substitute).
+import {
+  type Expr, conjoin, exprChildren, exprEquals, referencedColumns, splitConjuncts,
+} from '../expr.js';
+import { type LogicalPlan, transformDown } from '../logical.js';
+import { schemaOf } from '../analyzer.js';
+import type { Rule } from '../optimizer/rule.js';
+import { assertNever } from '../types.js';
+import { definitions, substitute } from './substitute.js';
+
+type Filter = Extract<LogicalPlan, { kind: 'filter' }>;
+
+export const pushDownFilter: Rule = {
+  name: 'push-down-filter',
+  apply(plan: LogicalPlan): LogicalPlan {
+    return transformDown(plan, pushOneStep);
+  },
+};
+
+function pushOneStep(p: LogicalPlan): LogicalPlan {
+  if (p.kind !== 'filter') return p;
+  const child = p.input;
+  switch (child.kind) {
+    case 'project': return throughProject(p, child);
+    case 'union': return throughUnion(p, child);
+    case 'aggregate': return belowAggregate(p, child);
+    case 'scan': return intoScan(p, child);
+    // filter: combine-filters merges them; limit, mapUdf: never; leaves: nowhere to go.
+    case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': return p;
+    default: return assertNever(child, 'plan node');
+  }
+}
+
+function throughProject(f: Filter, proj: Extract<LogicalPlan, { kind: 'project' }>): LogicalPlan {
+  const defs = definitions(proj.exprs);
+  const parts = splitConjuncts(f.condition);
+  const down: Expr[] = [];
+  const stay: Expr[] = [];
+  for (const c of parts) {
+    const refs = [...referencedColumns(c)];
+    if (refs.every((r) => defs.has(r) && deterministic(defs.get(r)!))) down.push(substitute(c, defs));
+    else stay.push(c);
+  }
+  if (down.length === 0) return f;
+  const pushed: LogicalPlan = { ...proj, input: { kind: 'filter', input: proj.input, condition: conjoin(down)! } };
+  return stay.length === 0 ? pushed : { kind: 'filter', input: pushed, condition: conjoin(stay)! };
+}
+
+function throughUnion(f: Filter, u: Extract<LogicalPlan, { kind: 'union' }>): LogicalPlan {
+  const out = schemaOf(u);
+  const inputs: LogicalPlan[] = [];
+  for (const input of u.inputs) {
+    const s = schemaOf(input);
+    // The analyzer aligns input types; if a later rewrite broke that, stay put rather than
+    // build a condition of the wrong type.
+    if (s.length !== out.length || s.some((fd, i) => fd.type !== out[i]!.type)) return f;
+    const rename = new Map<string, Expr>(out.map((fd, i) => [fd.name, { kind: 'col', name: s[i]!.name }]));
+    inputs.push({ kind: 'filter', input, condition: substitute(f.condition, rename) });
+  }
+  return { kind: 'union', inputs };
+}
+
+function belowAggregate(f: Filter, agg: Extract<LogicalPlan, { kind: 'aggregate' }>): LogicalPlan {
+  if (agg.groupBy.length === 0) return f;
+  const keys = definitions(agg.groupBy);
+  const down: Expr[] = [];
+  const stay: Expr[] = [];
+  for (const c of splitConjuncts(f.condition)) {
+    const refs = [...referencedColumns(c)];
+    if (refs.length > 0 && refs.every((r) => keys.has(r) && deterministic(keys.get(r)!))) down.push(substitute(c, keys));
+    else stay.push(c);
+  }
+  if (down.length === 0) return f;
+  const pushed: LogicalPlan = { ...agg, input: { kind: 'filter', input: agg.input, condition: conjoin(down)! } };
+  return stay.length === 0 ? pushed : { kind: 'filter', input: pushed, condition: conjoin(stay)! };
+}
+
+function intoScan(f: Filter, scan: Extract<LogicalPlan, { kind: 'scan' }>): LogicalPlan {
+  const cols = new Set(schemaOf(scan).map((fd) => fd.name));
+  const added: Expr[] = [];
+  for (const c of splitConjuncts(f.condition)) {
+    if (!isPushable(c, cols)) continue;
+    if (scan.filters.some((x) => exprEquals(x, c)) || added.some((x) => exprEquals(x, c))) continue;
+    added.push(c);
+  }
+  if (added.length === 0) return f;
+  return { ...f, input: { ...scan, filters: [...scan.filters, ...added] } };
+}
+
+/** Whether a scan can use `e` to skip data: simple comparisons of a column with literals. */
+export function isPushable(e: Expr, cols: ReadonlySet<string>): boolean {
+  const isCol = (x: Expr) => x.kind === 'col' && cols.has(x.name);
+  switch (e.kind) {
+    case 'binary':
+      switch (e.op) {
+        case 'and': case 'or': return isPushable(e.left, cols) && isPushable(e.right, cols);
+        case '=': case '!=': case '<': case '<=': case '>': case '>=':
+          return (isCol(e.left) && e.right.kind === 'lit') || (e.left.kind === 'lit' && isCol(e.right));
+        default: return false;
+      }
+    case 'isNull': return isCol(e.child);
+    case 'in': return isCol(e.child) && e.values.every((v) => v.kind === 'lit');
+    default: return false;
+  }
+}
+
+/**
+ * Whether evaluating `e` twice, or in another place, gives the same value. Every expression
+ * kind we have is; a future rand() or lambda expression must answer false here.
+ */
+export function deterministic(e: Expr): boolean {
+  switch (e.kind) {
+    case 'col': case 'lit': return true;
+    case 'binary': case 'not': case 'neg': case 'isNull': case 'in': case 'cast': case 'case':
+    case 'coalesce': case 'alias': case 'agg': case 'sortKey':
+      return exprChildren(e).every(deterministic);
+    default: return assertNever(e, 'expression');
+  }
+}

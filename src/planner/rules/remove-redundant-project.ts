@@ -1,0 +1,59 @@
+// remove-redundant-project: drops a Project that changes nothing, and merges two stacked
+// Projects into one (Spark's CollapseProject).
+//
+//   Project [a, b]              x [a, b]          (the Project outputs exactly its input:
+//   +- x [a, b]          =>                        same columns, same order, same names)
+//
+//   Project [(y + 1) AS z]               Project [((a * 2) + 1) AS z]
+//   +- Project [(a * 2) AS y, a]   =>    +- x
+//      +- x
+//
+// Merging substitutes each reference to an inner output by the inner expression; it is
+// correct because all our expressions are deterministic (push-down-filter.ts). It is skipped
+// when an inner expression that does work (anything but a column or a literal) would be
+// referenced more than once by the outer Project, since the merged plan would compute it
+// several times per row.
+import { type Expr, outputName, stripAlias, transformExpr } from '../expr.js';
+import { type LogicalPlan, transformUp } from '../logical.js';
+import { schemaOf } from '../analyzer.js';
+import type { Rule } from '../optimizer/rule.js';
+import { definitions, named, substitute } from './substitute.js';
+import { deterministic } from './push-down-filter.js';
+
+type Project = Extract<LogicalPlan, { kind: 'project' }>;
+
+export const removeRedundantProject: Rule = {
+  name: 'remove-redundant-project',
+  apply(plan: LogicalPlan): LogicalPlan {
+    return transformUp(plan, (p) => {
+      if (p.kind !== 'project') return p;
+      if (isIdentity(p)) return p.input;
+      if (p.input.kind === 'project') return collapse(p, p.input) ?? p;
+      return p;
+    });
+  },
+};
+
+function isIdentity(p: Project): boolean {
+  const input = schemaOf(p.input);
+  return p.exprs.length === input.length &&
+    p.exprs.every((e, i) => e.kind === 'col' && e.name === input[i]!.name);
+}
+
+function collapse(outer: Project, inner: Project): LogicalPlan | null {
+  const defs = definitions(inner.exprs);
+  const uses = new Map<string, number>();
+  for (const e of outer.exprs) {
+    transformExpr(e, (x) => {
+      if (x.kind === 'col') uses.set(x.name, (uses.get(x.name) ?? 0) + 1);
+      return x;
+    });
+  }
+  for (const [name, n] of uses) {
+    const d = defs.get(name);
+    if (d === undefined || !deterministic(d)) return null;
+    if (n > 1 && d.kind !== 'col' && d.kind !== 'lit') return null;
+  }
+  const exprs: Expr[] = outer.exprs.map((e) => named(substitute(stripAlias(e), defs), outputName(e)));
+  return { kind: 'project', input: inner.input, exprs };
+}
