@@ -55,8 +55,10 @@ export class DataFrameReader {
   }
 }
 
+/** Reader options as shipped to workers: plain JSON; the schema travels as the plan's dataSchema. */
 function jsonSafe(o: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+  const { schema: _schema, ...rest } = o;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
 /** Partition column types, as Spark infers them: int32, then int64, float64, date, else string. */

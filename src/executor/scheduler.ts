@@ -87,6 +87,9 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
         files = results.flatMap((r) => (r.ok ? r.files : []));
       } else {
         results.forEach((r, p) => { if (r.ok && r.buckets) blocks.putMapOutput(stage.id, p, r.buckets); });
+        // A map stage without tasks (its input has no partitions, e.g. an empty Parquet file)
+        // still has an output, an empty one, for the stages that read it.
+        if (stage.numTasks === 0) blocks.putMapOutput(stage.id, 0, []);
       }
     }
   return { partitions, files };

@@ -75,7 +75,7 @@ const PREVIEW_CHARS = 40;
 /** The lambda's source on one line, cut to about 40 characters. */
 export function lambdaPreview(source: string): string {
   const flat = source.replace(/\s+/g, ' ').trim();
-  return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS)}...`;
+  return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS).trimEnd()}...`;
 }
 
 function list(es: readonly Expr[]): string {

@@ -44,6 +44,8 @@ export function normalizeRow(row: Record<string, unknown>): Record<string, unkno
 function key(row: Record<string, unknown>, cols: readonly string[]): string {
   return JSON.stringify(cols.map((c) => {
     const v = row[c];
+    // NaN and ±Infinity as text: JSON would turn them into null, hiding a NULL/NaN mix-up.
+    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
     return typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v;
   }));
 }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { writeCsvFile, writeJsonFile, formatDouble } from '../../src/executor/io/write-text.js';
+import { writeCsvFile, writeJsonFile, formatDouble, writeDouble, ByteSink } from '../../src/executor/io/write-text.js';
 import { writeParquetFile } from '../../src/executor/io/write-parquet.js';
 import { readParquetMeta } from '../../src/executor/io/parquet-meta.js';
 import { readParquetRowGroups } from '../../src/executor/io/parquet-read.js';
@@ -65,6 +65,32 @@ describe('formatDouble', () => {
     expect(formatDouble(NaN)).toBe('NaN');
     expect(formatDouble(-Infinity)).toBe('-Infinity');
     for (const x of [...FLOATS, Math.PI, 5e-324, 1.7976931348623157e308]) expect(Number(formatDouble(x))).toBe(x);
+  });
+
+  it('the fast path writes exactly what formatDouble gives', () => {
+    const sink = new ByteSink();
+    const dec = new TextDecoder();
+    const check = (x: number) => {
+      sink.reset();
+      writeDouble(sink, x);
+      const got = dec.decode(sink.pending());
+      if (got !== formatDouble(x)) throw new Error(`writeDouble(${formatDouble(x)}) wrote ${got}`);
+    };
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const specials = [0, -0, NaN, Infinity, -Infinity, 1e-6, 9.99e-7, 1e15, 1e15 - 1, 999999999999999.9, 0.1, 0.2, 0.3, 1 / 3, 2 / 3,
+      123456.789, 1e21, 5e-324, 2 ** 53, 2 ** 53 + 2, 0.000001234, 12345678.12345678, 99999999.99999999, 1.005, 4.35, 0.07];
+    for (const x of specials) { check(x); check(-x); }
+    for (let n = 0; n < 200_000; n++) {
+      const kind = n % 5;
+      let x: number;
+      if (kind === 0) x = Math.round(rnd() * 1e6) / 100;                                  // money-like
+      else if (kind === 1) x = Math.round((rnd() - 0.5) * 10 ** Math.floor(rnd() * 16)) / 10 ** Math.floor(rnd() * 10);
+      else if (kind === 2) x = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30 - 10);        // arbitrary doubles
+      else if (kind === 3) x = Math.floor(rnd() * 2 ** 53) / 2 ** Math.floor(rnd() * 60); // binary fractions
+      else x = Number((rnd() * 1000).toFixed(Math.floor(rnd() * 9)));
+      check(x);
+    }
   });
 });
 

@@ -95,3 +95,8 @@ export function plan(strings: TemplateStringsArray): string {
   const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
   return lines.map((l) => l.slice(indent)).join('\n');
 }
+
+/** Analyzes, applies one rule once, and prints. */
+export function rewritten(rule: { apply(p: LogicalPlan): LogicalPlan }, p: LogicalPlan): string {
+  return show(rule.apply(analyze(p)));
+}

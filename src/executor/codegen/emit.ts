@@ -439,10 +439,7 @@ ${R.code}if (${decides(R)}) { ${r} = ${decider}; ${rn} = false; } else { ${r} = 
     let body: string;
     if (others.length === 0 && nonNullLits.length >= 6 && t !== 'string') {
       // A Set's SameValueZero equality is Spark's here: NaN matches NaN, -0.0 matches 0.0.
-      const set = new Set(nonNullLits.map((v) => {
-        const x = normalizeLit((v as { value: LitValue }).value, t);
-        return typeof x === 'boolean' ? x : x;
-      }));
+      const set = new Set(nonNullLits.map((v) => normalizeLit((v as { value: LitValue }).value, t)));
       const name = this.konst(set);
       body = `${r} = ${name}.has(${(C as NumVal).v}); ${rn} = ${staticNull ? `!${r}` : 'false'};`;
     } else {

@@ -5,7 +5,7 @@
 // record bad (bad[r] = column + 1, first bad column wins) for the caller to apply the mode.
 // With a null sink the column is only validated.
 import type { DataType } from '../../planner/types.js';
-import { CsvTokens, F_MISSING, F_QUOTED, F_SCRATCH } from './csv-tokenizer.js';
+import { type CsvTokens, F_MISSING, F_QUOTED, F_SCRATCH } from './csv-tokenizer.js';
 import type { ColumnSink } from './text-columns.js';
 import {
   bytesEqual, INT32_MAX, INT32_MIN, isNaNLiteral, parseBoolBytes, parseDateBytes, parseFloatBytes,

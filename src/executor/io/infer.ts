@@ -46,22 +46,25 @@ export function classifyText(src: Uint8Array, s: number, e: number): number {
   if (numeric) {
     const i = parseIntBytes(src, s, e);
     if (i === i) return i >= INT32_MIN && i <= INT32_MAX ? T_INT32 : T_INT64;
-    const f = parseFloatBytes(src, s, e);
-    if (f === f || isNaNLiteral(src, s, e)) return T_FLOAT64;
+    if (isFloat(src, s, e)) return T_FLOAT64;
     if (e - s >= 10) {
-      if (parseDateBytes(src, s, e) === parseDateBytes(src, s, e)) return T_DATE;
-      const t = parseTimestampBytes(src, s, e, true);
-      if (t === t) return T_TIMESTAMP;
+      if (isValue(parseDateBytes(src, s, e))) return T_DATE;
+      if (isValue(parseTimestampBytes(src, s, e, true))) return T_TIMESTAMP;
     }
     return T_STRING;
   }
-  if (parseBoolBytes(src, s, e) === parseBoolBytes(src, s, e)) return T_BOOLEAN;
-  // NaN, Inf, Infinity (signed forms start with a sign and were handled above)
-  const l = c | 0x20;
-  if ((l === 110 || l === 105) && (parseFloatBytes(src, s, e) === parseFloatBytes(src, s, e) || isNaNLiteral(src, s, e))) {
-    return T_FLOAT64;
-  }
+  if (isValue(parseBoolBytes(src, s, e))) return T_BOOLEAN;
+  const l = c | 0x20;                                   // NaN, Inf, Infinity without a sign
+  if ((l === 110 || l === 105) && isFloat(src, s, e)) return T_FLOAT64;
   return T_STRING;
+}
+
+function isValue(v: number): boolean {
+  return v === v;
+}
+
+function isFloat(src: Uint8Array, s: number, e: number): boolean {
+  return isValue(parseFloatBytes(src, s, e)) || isNaNLiteral(src, s, e);
 }
 
 /** True when the text is already covered by type `code` (the common case while scanning a column). */

@@ -60,9 +60,6 @@ export class BatchAssembler {
   reserve(n: number): void {
     const need = this.rows + n;
     for (const s of this.sinks) s.reserve(need);
-    if (this.keep !== null && this.keep.length < need) {
-      const k = new Uint8Array(this.batchRows); k.fill(1); k.set(this.keep); this.keep = k;
-    }
   }
 
   /** Marks row `row` (already written) to be left out of the batch. */

@@ -38,7 +38,8 @@ export class ChunkReader {
     } catch (err) {
       throw new Error(`cannot open ${what} file ${file}: ${(err as Error).message}`);
     }
-    this.buf = acquire(chunk);
+    // a small file gets a buffer of its size (+1 so that eof is seen in the first fill)
+    this.buf = acquire(Math.max(1, Math.min(chunk, fs.fstatSync(this.fd).size + 1)));
     this.fill();
   }
 

@@ -8,31 +8,34 @@ const encoder = new TextEncoder();
 
 export class ColumnSink {
   readonly type: DataType;
-  cap: number;
+  /** Rows the arrays hold; 0 until the first reserve() (allocation is lazy, see finish()). */
+  cap = 0;
   values: Values;
   /** null until the first NULL; then one byte per row, 1 = valid. */
   valid: Uint8Array | null = null;
-  /** Strings: offsets[i + 1] is the end of row i in `data`. */
+  /** Strings: offsets[i + 1] is the end of row i in `data`; offsets[0] is 0. */
   offsets: Int32Array | null;
-  data: Uint8Array;
+  data: Uint8Array = new Uint8Array(0);
   dataLen = 0;
+  private firstCap: number;
+  private bytesHint: number;
 
-  constructor(type: DataType, cap: number) {
+  constructor(type: DataType, firstCap: number) {
     this.type = type;
-    this.cap = Math.max(cap, 16);
-    const isString = type === 'string';
-    this.values = allocValues(type, isString ? 0 : this.cap);
-    this.offsets = isString ? new Int32Array(this.cap + 1) : null;
-    this.data = new Uint8Array(isString ? this.cap * 16 : 0);
+    this.firstCap = Math.max(firstCap, 16);
+    this.bytesHint = this.firstCap * 16;
+    this.values = allocValues(type, 0);
+    this.offsets = type === 'string' ? new Int32Array(1) : null;
   }
 
   /** Makes room for `rows` rows in total. */
   reserve(rows: number): void {
     if (rows <= this.cap) return;
-    let cap = this.cap * 2;
+    let cap = this.cap === 0 ? Math.max(this.firstCap, rows) : this.cap * 2;
     while (cap < rows) cap *= 2;
     if (this.offsets) {
       const o = new Int32Array(cap + 1); o.set(this.offsets); this.offsets = o;
+      if (this.data.length === 0) this.data = new Uint8Array(this.bytesHint);
     } else {
       const v = allocValues(this.type, cap); v.set(this.values as never); this.values = v;
     }
@@ -78,26 +81,24 @@ export class ColumnSink {
     this.offsets![row + 1] = this.dataLen;
   }
 
-  /** Hands out rows [0, n) as a Vec and starts over with fresh arrays of `nextCap` rows. */
+  /** Hands out rows [0, n) as a Vec; the next batch allocates afresh (starting at `nextCap` rows) when written. */
   finish(n: number, nextCap: number): Vec {
     let vec: Vec;
     const valid = this.valid ? this.valid.subarray(0, n) : null;
     if (this.offsets) {
       const bytes = this.dataLen * 2 < this.data.length ? this.data.slice(0, this.dataLen) : this.data.subarray(0, this.dataLen);
       vec = { type: this.type, length: n, values: bytes, offsets: this.offsets.subarray(0, n + 1), valid };
-    } else {
-      const vals = n * 2 < this.cap ? this.values.slice(0, n) : this.values.subarray(0, n);
-      vec = { type: this.type, length: n, values: vals, offsets: null, valid };
-    }
-    this.cap = Math.max(nextCap, 16);
-    this.valid = null;
-    if (this.offsets) {
-      this.offsets = new Int32Array(this.cap + 1);
-      this.data = new Uint8Array(Math.max(64, Math.min(this.dataLen, this.cap * 64)));
+      this.offsets = new Int32Array(1);
+      this.bytesHint = Math.max(64, Math.min(this.dataLen, nextCap * 64));
+      this.data = new Uint8Array(0);
       this.dataLen = 0;
     } else {
-      this.values = allocValues(this.type, this.cap);
+      vec = { type: this.type, length: n, values: n * 2 < this.cap ? this.values.slice(0, n) : this.values.subarray(0, n), offsets: null, valid };
+      this.values = allocValues(this.type, 0);
     }
+    this.cap = 0;
+    this.firstCap = Math.max(nextCap, 16);
+    this.valid = null;
     return vec;
   }
 }

@@ -1,7 +1,12 @@
 // Options of the CSV and JSON-lines readers, and their normalisation into what the byte-level
 // parsers need (single-byte delimiter/quote/escape, the null marker as bytes, the parse mode).
 // Defaults follow Spark except where noted: `header` and `inferSchema` default to true.
+import * as arrow from 'apache-arrow';
 import { type DataType, type Field, type Schema, field, parseTypeName, DATA_TYPES } from '../../planner/types.js';
+import { arrowSchemaToSchema } from '../arrow.js';
+
+/** An explicit schema: Sparrow fields, `{ column: typeName }`, or an Arrow Schema. */
+export type SchemaOption = Schema | Record<string, string> | arrow.Schema;
 
 export type ReadMode = 'FAILFAST' | 'DROPMALFORMED' | 'PERMISSIVE';
 
@@ -19,7 +24,7 @@ export interface CsvOptions {
   nullValue?: string;
   mode?: ReadMode;
   /** Explicit schema: columns map to fields by position (with or without a header), as in Spark. */
-  schema?: Schema | Record<string, string>;
+  schema?: SchemaOption;
   /** Infer column types from the data (default true when no schema); false reads every column as string. */
   inferSchema?: boolean;
   /** Rows per file that inference looks at when the input is larger than INFER_ALL_ROWS_BYTES. */
@@ -28,7 +33,7 @@ export interface CsvOptions {
 
 export interface JsonOptions {
   mode?: ReadMode;
-  schema?: Schema | Record<string, string>;
+  schema?: SchemaOption;
   /** Records per file that inference looks at when the input is larger than INFER_ALL_ROWS_BYTES. */
   samplingRows?: number;
 }
@@ -59,8 +64,9 @@ export function normalizeMode(mode: string | undefined, where: string): ReadMode
   throw new Error(`${where}: unknown mode '${mode}'; expected 'FAILFAST', 'DROPMALFORMED' or 'PERMISSIVE'`);
 }
 
-/** A `schema` option (Field[] or `{ column: typeName }`) as a Schema. */
-export function resolveSchemaOption(schema: Schema | Record<string, string>, where: string): Schema {
+/** A `schema` option as a Schema. */
+export function resolveSchemaOption(schema: SchemaOption, where: string): Schema {
+  if (schema instanceof arrow.Schema) return arrowSchemaToSchema(schema);
   if (Array.isArray(schema)) {
     return (schema as readonly Field[]).map((f, i) => {
       if (!f || typeof f.name !== 'string' || !DATA_TYPES.includes(f.type as DataType)) {

@@ -11,7 +11,6 @@
 //   timestamp  YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]][Z|±HH[:MM]]  → ms since the epoch, UTC when no
 //              zone; fractions below a millisecond are truncated. A bare date is midnight UTC
 //              unless `requireTime`.
-import { decodeUtf8 } from '../batch.js';
 
 const POW10: readonly number[] = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -41,24 +40,31 @@ export function parseIntBytes(src: Uint8Array, s: number, e: number): number {
   let neg = false;
   const c0 = src[i]!;
   if (c0 === 45) { neg = true; i++; } else if (c0 === 43) i++;
-  const n = e - i;
-  if (n === 0) return NaN;
-  if (n > 15) return parseLongInt(src, s, e);
+  if (i === e) return NaN;
   let v = 0;
-  for (; i < e; i++) {
-    const d = src[i]! - 48;
+  for (let k = i; k < e; k++) {
+    const d = src[k]! - 48;
     if (d < 0 || d > 9) return NaN;
     v = v * 10 + d;
   }
+  // exact while below 2^53 (v only grows); beyond, BigInt checks the int64 range and rounds once
+  if (v > 9007199254740992) return parseLongInt(src, i, e, neg);
   return neg ? 0 - v : v;
 }
 
-function parseLongInt(src: Uint8Array, s: number, e: number): number {
-  const t = decodeUtf8(src, s, e);
-  if (!/^[+-]?\d+$/.test(t)) return NaN;
-  const b = BigInt(t);
-  if (b < INT64_MIN || b > INT64_MAX) return NaN;
-  return Number(b);
+function parseLongInt(src: Uint8Array, s: number, e: number, neg: boolean): number {
+  const b = BigInt(latin1(src, s, e));
+  const v = neg ? -b : b;
+  return v < INT64_MIN || v > INT64_MAX ? NaN : Number(v);
+}
+
+// A Buffer view of the last array seen, for native latin1 decoding on slow paths.
+let viewSrc: Uint8Array | null = null;
+let view: Buffer = Buffer.alloc(0);
+
+function latin1(src: Uint8Array, s: number, e: number): string {
+  if (src !== viewSrc) { view = Buffer.from(src.buffer, src.byteOffset, src.length); viewSrc = src; }
+  return view.toString('latin1', s, e);
 }
 
 export function parseFloatBytes(src: Uint8Array, s: number, e: number): number {
@@ -70,6 +76,7 @@ export function parseFloatBytes(src: Uint8Array, s: number, e: number): number {
   if (i >= e) return NaN;
   c = src[i]!;
   if (c !== 46 && (c < 48 || c > 57)) return parseSpecialFloat(src, i, e, neg);
+  const i0 = i;
   // mant stays exact while it is below 2^53 (it only grows, so checking at the end suffices)
   let mant = 0;
   let exp10 = 0;
@@ -111,7 +118,7 @@ export function parseFloatBytes(src: Uint8Array, s: number, e: number): number {
   if (mant <= 9007199254740992 && exp10 >= -22 && exp10 <= 22) {
     v = exp10 >= 0 ? mant * POW10[exp10]! : mant / POW10[-exp10]!;
   } else {
-    v = Number(decodeUtf8(src, neg ? s + 1 : s, e).replace(/^\+/, ''));
+    v = Number(latin1(src, i0, e));       // the syntax is checked: Number() rounds correctly
     if (v !== v) return NaN;
   }
   return neg ? -v : v;

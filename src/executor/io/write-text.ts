@@ -30,7 +30,7 @@ const FLUSH_BYTES = 4 << 20;
 const encoder = new TextEncoder();
 
 /** A growable byte buffer that is drained into a file. */
-class ByteSink {
+export class ByteSink {
   buf = new Uint8Array(1 << 16);
   len = 0;
 
@@ -66,24 +66,36 @@ class ByteSink {
     this.len = at;
   }
 
-  utf8(s: string): void {
-    const e = encoder.encode(s);
-    this.bytes(e, 0, e.length);
-  }
-
-  /** Non-negative integer, zero-padded to `width` digits. */
+  /** Non-negative integer below 2^53, zero-padded to `width` digits. */
   digits(x: number, width: number): void {
-    this.ensure(width + 10);
-    let s = String(x);
-    while (s.length < width) s = '0' + s;
-    this.ascii(s);
+    let n = 1;
+    for (let p = 10; p <= x && n < 16; p *= 10) n++;
+    if (n < width) n = width;
+    this.ensure(n);
+    const b = this.buf;
+    let at = this.len + n;
+    for (let k = 0; k < n; k++) { const q = Math.floor(x / 10); b[--at] = 48 + (x - q * 10); x = q; }
+    this.len += n;
   }
 
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.len);
-    this.buf = new Uint8Array(1 << 16);
+  /** An integer held in a double (exact below 2^53; larger ones print via String). */
+  int(x: number): void {
+    if (x > -9007199254740992 && x < 9007199254740992) {
+      if (x < 0) { this.byte(45); x = -x; }
+      this.digits(x, 1);
+    } else {
+      this.ascii(String(x));
+    }
+  }
+
+  /** The pending bytes (a view: valid until the next write). */
+  pending(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /** Empties the sink, keeping its buffer for reuse. */
+  reset(): void {
     this.len = 0;
-    return out;
   }
 }
 
@@ -102,13 +114,8 @@ export function formatDouble(x: number): string {
   return s + '.0';
 }
 
-/** Integers held in doubles (int64, exact to 2^53). */
-function formatInt(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Math.trunc(x));
-}
-
 /** Civil date of a day number (Howard Hinnant's algorithm), written as YYYY-MM-DD. */
-function writeDate(out: ByteSink, days: number): void {
+function writeDateSlow(out: ByteSink, days: number): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -123,6 +130,25 @@ function writeDate(out: ByteSink, days: number): void {
   out.byte(45); out.digits(m, 2); out.byte(45); out.digits(d, 2);
 }
 
+// Dates repeat a lot in real data: a small direct-mapped cache of their text.
+const DATE_SLOTS = 4096;
+const dateKeys = new Float64Array(DATE_SLOTS).fill(NaN);
+const dateText = new Uint8Array(DATE_SLOTS * 16);
+const dateLen = new Uint8Array(DATE_SLOTS);
+const scratch = new ByteSink();
+
+function writeDate(out: ByteSink, days: number): void {
+  const slot = days & (DATE_SLOTS - 1);
+  if (dateKeys[slot] !== days) {
+    scratch.reset();
+    writeDateSlow(scratch, days);
+    dateText.set(scratch.pending(), slot * 16);
+    dateLen[slot] = scratch.len;
+    dateKeys[slot] = days;
+  }
+  out.bytes(dateText, slot * 16, slot * 16 + dateLen[slot]!);
+}
+
 function writeTimestamp(out: ByteSink, ms: number): void {
   const days = Math.floor(ms / 86_400_000);
   let rest = ms - days * 86_400_000;
@@ -134,12 +160,39 @@ function writeTimestamp(out: ByteSink, ms: number): void {
   out.byte(46); out.digits(Math.floor(rest), 3); out.byte(90);
 }
 
+/**
+ * Writes formatDouble(x) without going through String for the common case: a value that is
+ * exactly the double nearest to m / 10^k (k ≤ 8, m < 10^15) prints as that decimal, since the
+ * smallest such k gives JS's shortest round-trip digits (and m is unique: the double spacing
+ * there is below 10^-k / 2).
+ */
+export function writeDouble(out: ByteSink, x: number): void {
+  const ax = x < 0 ? -x : x;
+  if (ax >= 1e-6 && ax < 1e15) {
+    let p = 1;
+    for (let k = 0; k <= 8; k++, p *= 10) {
+      const m = Math.round(ax * p);
+      if (m < 1e15 && m / p === ax) {
+        if (x < 0) out.byte(45);
+        let ip = Math.floor(m / p);
+        let frac = m - ip * p;
+        if (frac < 0) { ip--; frac += p; } else if (frac >= p) { ip++; frac -= p; }
+        out.digits(ip, 1);
+        out.byte(46);
+        if (k === 0) out.byte(48); else out.digits(frac, k);
+        return;
+      }
+    }
+  }
+  out.ascii(formatDouble(x));
+}
+
 /** Writes a non-string, non-null value's text (unquoted). */
 function writeScalar(out: ByteSink, v: Vec, i: number): void {
   switch (v.type) {
-    case 'int32': out.ascii(String(v.values[i]!)); return;
-    case 'int64': out.ascii(formatInt(v.values[i]!)); return;
-    case 'float64': out.ascii(formatDouble(v.values[i]!)); return;
+    case 'int32': out.int(v.values[i]!); return;
+    case 'int64': out.int(Math.trunc(v.values[i]!)); return;
+    case 'float64': writeDouble(out, v.values[i]!); return;
     case 'boolean': out.ascii(v.values[i] ? 'true' : 'false'); return;
     case 'date': writeDate(out, v.values[i]!); return;
     case 'timestamp': writeTimestamp(out, v.values[i]!); return;
@@ -159,10 +212,9 @@ async function writeWith(file: string, batches: readonly Batch[], head: (out: By
     head(out);
     for (const b of batches) {
       body(out, b);
-      if (out.len >= FLUSH_BYTES) { const chunk = out.take(); await fh.write(chunk); total += chunk.length; }
+      if (out.len >= FLUSH_BYTES) { await fh.write(out.pending()); total += out.len; out.reset(); }
     }
-    const chunk = out.take();
-    if (chunk.length > 0) { await fh.write(chunk); total += chunk.length; }
+    if (out.len > 0) { await fh.write(out.pending()); total += out.len; out.reset(); }
   } catch (err) {
     await fh.close();
     throw new Error(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
@@ -293,7 +345,7 @@ export async function writeJsonFile(file: string, batches: readonly Batch[], sch
     const nb = encoder.encode(f.name);
     writeJsonString(s, nb, 0, nb.length);
     s.byte(58);
-    return s.take().slice();
+    return s.pending().slice();
   });
   return writeWith(file, batches, () => {}, (out, b) => {
     checkSchema(file, b, schema);
@@ -319,7 +371,7 @@ export async function writeJsonFile(file: string, batches: readonly Batch[], sch
           }
           case 'float64': {
             const x = v.values[i]!;
-            if (x === x && x !== Infinity && x !== -Infinity) out.ascii(formatDouble(x));
+            if (x === x && x !== Infinity && x !== -Infinity) writeDouble(out, x);
             else { out.byte(34); out.ascii(formatDouble(x)); out.byte(34); }
             break;
           }

@@ -25,12 +25,13 @@ export async function* runFileScan(p: ScanNode, partition: number, env: TaskEnv)
 
 async function* readSplit(p: ScanNode, split: ScanSplit, dataCols: readonly string[], env: TaskEnv): AsyncGenerator<Batch> {
   const schema = p.dataSchema;
-  // A count(*) reads no columns: Parquet knows its row counts; text formats read one column.
+  // A count(*) reads no columns: Parquet knows its row counts; the text readers return
+  // column-less batches that carry only their row counts (malformed rows still count).
   if (dataCols.length === 0 && p.format === 'parquet' && split.rows !== null) {
     yield makeBatch([], [], split.rows);
     return;
   }
-  const cols = dataCols.length === 0 ? [schema[0]!.name] : dataCols;
+  const cols = dataCols.length === 0 && p.format === 'parquet' ? [schema[0]!.name] : dataCols;
   const m = { droppedMalformed: 0, corruptRecords: 0 };
   try {
     switch (p.format) {

@@ -13,7 +13,10 @@ import { pruneColumns } from '../rules/prune-columns.js';
 export const BATCHES: readonly Batch[] = [
   {
     // Moves and simplifies operators. Every rule here only moves work down or removes it, so
-    // the batch converges; the order makes each round do as much as it can:
+    // the batch converges. Each rule does all it can in one pass, so the number of rounds does
+    // not grow with the plan's height, except that each Limit inside a chain of projections
+    // costs a round (the projections above it merge, then it moves below them, then they
+    // merge with the next ones). The order makes each round do as much as it can:
     name: 'Operator optimization',
     strategy: 'fixedPoint',
     rules: [

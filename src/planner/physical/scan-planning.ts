@@ -10,7 +10,7 @@ import { type Expr, referencedColumns } from '../expr.js';
 import type { FileSource, RowGroupInfo } from '../logical.js';
 import type { Schema } from '../types.js';
 import type { ScanSplit } from './physical.js';
-import { mayMatch, type StatsLike } from '../../executor/io/row-group-pruning.js'; // TODO(lead): move into the planner once its author is done
+import { mayMatch, type StatsLike } from './row-group-pruning.js';
 
 export interface ScanPlan {
   readonly partitions: ScanSplit[][];
@@ -18,6 +18,10 @@ export interface ScanPlan {
   readonly rowGroupsTotal: number;
   readonly rowGroupsRead: number;
 }
+
+// The engine compares floats as Spark does (NaN is larger than every number), so pruning may
+// reason with that order too.
+const SPARK_NAN = { nan: 'spark' } as const;
 
 export const MAX_PARTITION_BYTES = 128 * 1024 * 1024;
 
@@ -30,11 +34,11 @@ export function planScan(src: FileSource, filters: readonly Expr[], parallelism:
   const units: Unit[] = [];
   let rowGroupsTotal = 0;
   for (const file of src.files) {
-    if (partFilters.length > 0 && !mayMatch(partitionStats(file.partitionValues), partFilters, fullSchema)) continue;
+    if (partFilters.length > 0 && !mayMatch(partitionStats(file.partitionValues), partFilters, fullSchema, SPARK_NAN)) continue;
     if (file.rowGroups) {
       rowGroupsTotal += file.rowGroups.length;
       for (const rg of file.rowGroups) {
-        if (filters.length > 0 && !mayMatch(withPartitionStats(rg, file.partitionValues), filters, fullSchema)) continue;
+        if (filters.length > 0 && !mayMatch(withPartitionStats(rg, file.partitionValues), filters, fullSchema, SPARK_NAN)) continue;
         units.push({ path: file.path, rowGroup: rg.index, partitionValues: file.partitionValues, rows: rg.numRows, bytes: rg.totalBytes });
       }
     } else {

@@ -8,7 +8,7 @@
 // is when `a AND b` is TRUE (SQL NULL included: NULL AND TRUE is NULL, dropped either way).
 // The lower condition comes first so that it keeps being evaluated first. A conjunct of `b`
 // that `a` already contains is dropped instead of being repeated.
-import { conjoin, exprEquals, splitConjuncts } from '../expr.js';
+import { conjoin, fingerprint, splitConjuncts } from '../expr.js';
 import { type LogicalPlan, transformUp } from '../logical.js';
 import type { Rule } from '../optimizer/rule.js';
 
@@ -18,7 +18,8 @@ export const combineFilters: Rule = {
     return transformUp(plan, (p) => {
       if (p.kind !== 'filter' || p.input.kind !== 'filter') return p;
       const lower = splitConjuncts(p.input.condition);
-      const upper = splitConjuncts(p.condition).filter((c) => !lower.some((l) => exprEquals(l, c)));
+      const seen = new Set(lower.map(fingerprint));
+      const upper = splitConjuncts(p.condition).filter((c) => !seen.has(fingerprint(c)));
       return { kind: 'filter', input: p.input.input, condition: conjoin([...lower, ...upper])! };
     });
   },

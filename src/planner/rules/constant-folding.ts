@@ -21,7 +21,8 @@
 //   - AND/OR under SQL three-valued logic: x AND true → x, x AND false → false (NULL AND false
 //     is false too), x OR false → x, x OR true → true; x AND NULL stays.
 //   - NOT NOT x → x; NOT (a < b) → a >= b (and the other comparisons) only when the operands
-//     are not float64: with a NaN the two differ under IEEE comparisons.
+//     are not float64: with a NaN the two agree only under the engine's ordering (NaN = NaN,
+//     NaN largest), not under IEEE comparisons, and the planner does not bet on which.
 //   - CASE drops branches whose condition is literal false or NULL; a literal-true branch
 //     becomes the ELSE (the whole CASE when it is first). coalesce drops NULL literals and
 //     everything after a non-NULL literal; with one argument left it is that argument.
@@ -37,7 +38,7 @@ import { type LogicalPlan, transformUp } from '../logical.js';
 import { schemaOf } from '../analyzer.js';
 import { resolveExpr } from '../resolve-expr.js';
 import type { Rule } from '../optimizer/rule.js';
-import type { DataType, Schema } from '../types.js';
+import { type DataType, type Schema, assertNever } from '../types.js';
 
 export const constantFolding: Rule = {
   name: 'constant-folding',
@@ -55,7 +56,7 @@ function foldNode(p: LogicalPlan): LogicalPlan {
     case 'filter': {
       const condition = foldPredicate(foldExpr(p.condition, schemaOf(p.input)));
       if (isLit(condition, true)) return p.input;
-      return exprEquals(condition, p.condition) ? p : { ...p, condition };
+      return condition === p.condition ? p : { ...p, condition };
     }
     case 'aggregate': {
       const s = schemaOf(p.input);
@@ -74,6 +75,7 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       return same ? p : { ...p, filters };
     }
     case 'local': case 'range': case 'mapUdf': case 'limit': case 'union': return p;
+    default: return assertNever(p, 'plan node');
   }
 }
 
@@ -91,6 +93,7 @@ export function foldExpr(e: Expr, schema: Schema): Expr {
 /** In a filter, NULL and false both drop the row: a NULL or false conjunct makes it `false`. */
 function foldPredicate(cond: Expr): Expr {
   const parts = splitConjuncts(cond);
+  if (!parts.some((c) => c.kind === 'lit')) return cond;
   if (parts.some((c) => c.kind === 'lit' && c.value !== true)) return lit(false, 'boolean');
   return conjoin(parts.filter((c) => !isLit(c, true))) ?? lit(true, 'boolean');
 }
@@ -111,7 +114,7 @@ function typeOf(e: Expr, schema: Schema): DataType {
 /** One simplification step on a node whose children are already folded. */
 function simplify(e: Expr, schema: Schema): Expr {
   switch (e.kind) {
-    case 'binary': return simplifyBinary(e, schema);
+    case 'binary': return simplifyBinary(e);
     case 'not': {
       const c = e.child;
       if (c.kind === 'lit') return c.value === null ? c : lit(!c.value, 'boolean');
@@ -175,6 +178,7 @@ function simplify(e: Expr, schema: Schema): Expr {
       return args.length === 1 ? args[0]! : { kind: 'coalesce', args };
     }
     case 'col': case 'lit': case 'alias': case 'agg': case 'sortKey': return e;
+    default: return assertNever(e, 'expression');
   }
 }
 
@@ -182,7 +186,7 @@ const NEGATED: Partial<Record<BinaryOp, BinaryOp>> = {
   '<': '>=', '<=': '>', '>': '<=', '>=': '<', '=': '!=', '!=': '=',
 };
 
-function simplifyBinary(e: Extract<Expr, { kind: 'binary' }>, schema: Schema): Expr {
+function simplifyBinary(e: Extract<Expr, { kind: 'binary' }>): Expr {
   const { left: L, right: R } = e;
   if (e.op === 'and') {
     if (isLit(L, false) || isLit(R, false)) return lit(false, 'boolean');
@@ -198,8 +202,10 @@ function simplifyBinary(e: Extract<Expr, { kind: 'binary' }>, schema: Schema): E
     if (isLit(L, null) && isLit(R, null)) return L;
     return e;
   }
+  if (L.kind !== 'lit' && R.kind !== 'lit') return e;
   const comparison = NEGATED[e.op] !== undefined;
-  const operandType = L.kind === 'lit' ? L.type : R.kind === 'lit' ? R.type : typeOf(L, schema);
+  // The analyzer gave both operands the same type, so a literal operand tells it.
+  const operandType = L.kind === 'lit' ? L.type : (R as Extract<Expr, { kind: 'lit' }>).type;
   const resultType: DataType = comparison ? 'boolean' : e.op === '/' ? 'float64' : operandType;
   if (isLit(L, null) || isLit(R, null)) return lit(null, resultType);
   if (L.kind !== 'lit' || R.kind !== 'lit') return e;
@@ -295,6 +301,7 @@ function compare(a: NonNull, b: NonNull, type: DataType): number | undefined {
       if (typeof a !== 'boolean' || typeof b !== 'boolean') return undefined;
       return Number(a) - Number(b);
     case 'date': case 'timestamp': return undefined;
+    default: return assertNever(type, 'type');
   }
 }
 
@@ -341,5 +348,6 @@ function castValue(v: NonNull, from: DataType, to: DataType): LitValue | undefin
       }
     }
     case 'string': case 'date': case 'timestamp': return undefined;
+    default: return assertNever(from, 'type');
   }
 }

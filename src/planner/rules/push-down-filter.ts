@@ -47,9 +47,9 @@
 // it would change which rows those are), into or through a mapUdf (the lambda sees whole
 // rows and may have any effect; its output columns are not expressions we can substitute).
 import {
-  type Expr, conjoin, exprChildren, exprEquals, referencedColumns, splitConjuncts,
+  type Expr, conjoin, exprChildren, fingerprint, referencedColumns, splitConjuncts,
 } from '../expr.js';
-import { type LogicalPlan, transformDown } from '../logical.js';
+import { type LogicalPlan, transformUp } from '../logical.js';
 import { schemaOf } from '../analyzer.js';
 import type { Rule } from '../optimizer/rule.js';
 import { assertNever } from '../types.js';
@@ -60,37 +60,44 @@ type Filter = Extract<LogicalPlan, { kind: 'filter' }>;
 export const pushDownFilter: Rule = {
   name: 'push-down-filter',
   apply(plan: LogicalPlan): LogicalPlan {
-    return transformDown(plan, pushOneStep);
+    // Bottom-up, and each filter is pushed as deep as it goes at once: a lower filter has
+    // already moved when an upper one follows it, so one pass does everything this rule can
+    // (two filters that end up stacked are merged by combine-filters; the merged one then
+    // moves on in the next round of the batch).
+    return transformUp(plan, (p) => (p.kind === 'filter' ? pushDeep(p) : p));
   },
 };
 
-function pushOneStep(p: LogicalPlan): LogicalPlan {
-  if (p.kind !== 'filter') return p;
-  const child = p.input;
+/** Moves the filter `f` as far down as it may go; returns `f` itself when it cannot move. */
+function pushDeep(f: Filter): LogicalPlan {
+  const child = f.input;
   switch (child.kind) {
-    case 'project': return throughProject(p, child);
-    case 'union': return throughUnion(p, child);
-    case 'aggregate': return belowAggregate(p, child);
-    case 'scan': return intoScan(p, child);
+    case 'project': return throughProject(f, child);
+    case 'union': return throughUnion(f, child);
+    case 'aggregate': return belowAggregate(f, child);
+    case 'scan': return intoScan(f, child);
     // filter: combine-filters merges them; limit, mapUdf: never; leaves: nowhere to go.
-    case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': return p;
+    case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': return f;
     default: return assertNever(child, 'plan node');
   }
 }
 
+function filterOver(input: LogicalPlan, parts: readonly Expr[]): Filter {
+  return { kind: 'filter', input, condition: conjoin(parts)! };
+}
+
 function throughProject(f: Filter, proj: Extract<LogicalPlan, { kind: 'project' }>): LogicalPlan {
   const defs = definitions(proj.exprs);
-  const parts = splitConjuncts(f.condition);
   const down: Expr[] = [];
   const stay: Expr[] = [];
-  for (const c of parts) {
+  for (const c of splitConjuncts(f.condition)) {
     const refs = [...referencedColumns(c)];
     if (refs.every((r) => defs.has(r) && deterministic(defs.get(r)!))) down.push(substitute(c, defs));
     else stay.push(c);
   }
   if (down.length === 0) return f;
-  const pushed: LogicalPlan = { ...proj, input: { kind: 'filter', input: proj.input, condition: conjoin(down)! } };
-  return stay.length === 0 ? pushed : { kind: 'filter', input: pushed, condition: conjoin(stay)! };
+  const pushed: LogicalPlan = { ...proj, input: pushDeep(filterOver(proj.input, down)) };
+  return stay.length === 0 ? pushed : filterOver(pushed, stay);
 }
 
 function throughUnion(f: Filter, u: Extract<LogicalPlan, { kind: 'union' }>): LogicalPlan {
@@ -102,7 +109,7 @@ function throughUnion(f: Filter, u: Extract<LogicalPlan, { kind: 'union' }>): Lo
     // build a condition of the wrong type.
     if (s.length !== out.length || s.some((fd, i) => fd.type !== out[i]!.type)) return f;
     const rename = new Map<string, Expr>(out.map((fd, i) => [fd.name, { kind: 'col', name: s[i]!.name }]));
-    inputs.push({ kind: 'filter', input, condition: substitute(f.condition, rename) });
+    inputs.push(pushDeep({ kind: 'filter', input, condition: substitute(f.condition, rename) }));
   }
   return { kind: 'union', inputs };
 }
@@ -118,16 +125,19 @@ function belowAggregate(f: Filter, agg: Extract<LogicalPlan, { kind: 'aggregate'
     else stay.push(c);
   }
   if (down.length === 0) return f;
-  const pushed: LogicalPlan = { ...agg, input: { kind: 'filter', input: agg.input, condition: conjoin(down)! } };
-  return stay.length === 0 ? pushed : { kind: 'filter', input: pushed, condition: conjoin(stay)! };
+  const pushed: LogicalPlan = { ...agg, input: pushDeep(filterOver(agg.input, down)) };
+  return stay.length === 0 ? pushed : filterOver(pushed, stay);
 }
 
 function intoScan(f: Filter, scan: Extract<LogicalPlan, { kind: 'scan' }>): LogicalPlan {
   const cols = new Set(schemaOf(scan).map((fd) => fd.name));
+  const seen = new Set(scan.filters.map(fingerprint));
   const added: Expr[] = [];
   for (const c of splitConjuncts(f.condition)) {
     if (!isPushable(c, cols)) continue;
-    if (scan.filters.some((x) => exprEquals(x, c)) || added.some((x) => exprEquals(x, c))) continue;
+    const key = fingerprint(c);
+    if (seen.has(key)) continue;
+    seen.add(key);
     added.push(c);
   }
   if (added.length === 0) return f;

@@ -13,7 +13,7 @@
 // when an inner expression that does work (anything but a column or a literal) would be
 // referenced more than once by the outer Project, since the merged plan would compute it
 // several times per row.
-import { type Expr, outputName, stripAlias, transformExpr } from '../expr.js';
+import { type Expr, exprChildren, outputName, stripAlias } from '../expr.js';
 import { type LogicalPlan, transformUp } from '../logical.js';
 import { schemaOf } from '../analyzer.js';
 import type { Rule } from '../optimizer/rule.js';
@@ -25,14 +25,24 @@ type Project = Extract<LogicalPlan, { kind: 'project' }>;
 export const removeRedundantProject: Rule = {
   name: 'remove-redundant-project',
   apply(plan: LogicalPlan): LogicalPlan {
-    return transformUp(plan, (p) => {
-      if (p.kind !== 'project') return p;
-      if (isIdentity(p)) return p.input;
-      if (p.input.kind === 'project') return collapse(p, p.input) ?? p;
-      return p;
-    });
+    return transformUp(plan, (p) => (p.kind === 'project' ? simplify(p) : p));
   },
 };
+
+/**
+ * Drops or merges at one node until nothing applies: after a merge the result may merge with
+ * the next Project down (a chain of withColumn calls collapses from the top in one pass).
+ */
+function simplify(p: Project): LogicalPlan {
+  let current = p;
+  for (;;) {
+    if (isIdentity(current)) return current.input;
+    if (current.input.kind !== 'project') return current;
+    const merged = collapse(current, current.input);
+    if (merged === null) return current;
+    current = merged;
+  }
+}
 
 function isIdentity(p: Project): boolean {
   const input = schemaOf(p.input);
@@ -40,15 +50,10 @@ function isIdentity(p: Project): boolean {
     p.exprs.every((e, i) => e.kind === 'col' && e.name === input[i]!.name);
 }
 
-function collapse(outer: Project, inner: Project): LogicalPlan | null {
+function collapse(outer: Project, inner: Project): Project | null {
   const defs = definitions(inner.exprs);
   const uses = new Map<string, number>();
-  for (const e of outer.exprs) {
-    transformExpr(e, (x) => {
-      if (x.kind === 'col') uses.set(x.name, (uses.get(x.name) ?? 0) + 1);
-      return x;
-    });
-  }
+  for (const e of outer.exprs) countUses(e, uses);
   for (const [name, n] of uses) {
     const d = defs.get(name);
     if (d === undefined || !deterministic(d)) return null;
@@ -56,4 +61,10 @@ function collapse(outer: Project, inner: Project): LogicalPlan | null {
   }
   const exprs: Expr[] = outer.exprs.map((e) => named(substitute(stripAlias(e), defs), outputName(e)));
   return { kind: 'project', input: inner.input, exprs };
+}
+
+/** How many times each column is referenced (referencedColumns gives the set, not the count). */
+function countUses(e: Expr, uses: Map<string, number>): void {
+  if (e.kind === 'col') uses.set(e.name, (uses.get(e.name) ?? 0) + 1);
+  for (const k of exprChildren(e)) countUses(k, uses);
 }

@@ -15,8 +15,8 @@
 // Spark's semantics NaN is greater than every number (so `x > 5` can be true for it); under
 // IEEE it compares false with everything (so `NOT (x > 5)` can be true for it). By default a
 // float column is assumed to possibly hold a NaN that may behave either way.
-import type { Expr, BinaryOp, LitValue } from '../../planner/expr.js';
-import type { DataType, Schema } from '../../planner/types.js';
+import type { Expr, BinaryOp, LitValue } from '../expr.js';
+import type { DataType, Schema } from '../types.js';
 
 export interface ColumnStatsLike {
   readonly min: unknown;

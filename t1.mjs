@@ -1,0 +1,10 @@
+import { Session, col, lit, sum, count, countDistinct } from 'sparrow';
+const s = await Session.create({ parallelism: 2 });
+const o = s.read.parquet('data/orders-1000000');
+const time = async (name, f) => { for (let i=0;i<3;i++){ const t=performance.now(); const r = await f(); console.log(name, (performance.now()-t).toFixed(1),'ms', JSON.stringify(r).slice(0,80)); } };
+await time('count', () => o.count());
+await time('sum amount', () => o.agg(sum('amount')).collect());
+await time('sum status filter', () => o.filter(col('status').eq('paid')).agg(sum('amount')).collect());
+await time('countDistinct', () => o.agg(countDistinct('user_id')).collect());
+await time('collect 1 col', () => o.select('amount').collect().then(r=>r.length));
+await s.stop();
