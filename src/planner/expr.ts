@@ -128,7 +128,8 @@ export function litToString(value: LitValue, type: DataType): string {
   if (value === null) return 'null';
   if (type === 'string') return `'${String(value).replace(/'/g, "''")}'`;
   if (typeof value === 'number' && Object.is(value, -0)) return '-0.0';
-  if (typeof value === 'bigint') return `${value}L`;
+  if (typeof value === 'bigint' || type === 'int64') return `${value}L`;
+  if (type === 'float64' && typeof value === 'number' && Number.isInteger(value)) return `${value}.0`;
   return String(value);
 }
 

@@ -133,7 +133,7 @@ describe('optimize (all batches)', () => {
          +- Range (0, 100, step=1, partitions=2)
     `);
     expect(optimized(SAMPLES['grouped aggregate with a key filter']!)).toBe(plan`
-      Filter (s > 1)
+      Filter (s > 1.0)
       +- Aggregate [day], [sum(price) AS s]
          +- Filter (day = 'x')
             +- Relation parquet /data/orders [price, day] PushedFilters: [(day = 'x')]

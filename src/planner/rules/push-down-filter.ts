@@ -144,19 +144,25 @@ function intoScan(f: Filter, scan: Extract<LogicalPlan, { kind: 'scan' }>): Logi
   return { ...f, input: { ...scan, filters: [...scan.filters, ...added] } };
 }
 
-/** Whether a scan can use `e` to skip data: simple comparisons of a column with literals. */
+/**
+ * Whether a scan can use `e` to skip data: simple comparisons of a column with literals. The
+ * analyzer's implicit casts are looked through: a literal cast to the column's type
+ * (`order_date >= CAST('2024-01-03' AS date)`) and a column widened to the literal's
+ * (`CAST(quantity AS float64) > 2.5`); row-group pruning understands both.
+ */
 export function isPushable(e: Expr, cols: ReadonlySet<string>): boolean {
-  const isCol = (x: Expr) => x.kind === 'col' && cols.has(x.name);
+  const isCol = (x: Expr): boolean => (x.kind === 'col' && cols.has(x.name)) || (x.kind === 'cast' && isCol(x.child));
+  const isLit = (x: Expr): boolean => x.kind === 'lit' || (x.kind === 'cast' && x.child.kind === 'lit');
   switch (e.kind) {
     case 'binary':
       switch (e.op) {
         case 'and': case 'or': return isPushable(e.left, cols) && isPushable(e.right, cols);
         case '=': case '!=': case '<': case '<=': case '>': case '>=':
-          return (isCol(e.left) && e.right.kind === 'lit') || (e.left.kind === 'lit' && isCol(e.right));
+          return (isCol(e.left) && isLit(e.right)) || (isLit(e.left) && isCol(e.right));
         default: return false;
       }
     case 'isNull': return isCol(e.child);
-    case 'in': return isCol(e.child) && e.values.every((v) => v.kind === 'lit');
+    case 'in': return isCol(e.child) && e.values.every(isLit);
     default: return false;
   }
 }
