@@ -31,6 +31,7 @@ import {
   type Batch, type Vec, makeBatch, allocValues, VecBuilder, decodeUtf8, numRows,
 } from '../batch.js';
 import { Emitter, rowLoop, type NumVal } from '../codegen/emit.js';
+import { compileFilter } from '../codegen/compile-filter.js';
 import { compileExpr, specialize, type CompiledExpr } from '../codegen/compile-expr.js';
 import { cmpBytes } from '../codegen/strings.js';
 
@@ -333,11 +334,13 @@ type FusedKernel = (b: Batch, st: Float64Array) => void;
  * One generated loop for every slot accumulator: arguments are evaluated inline (each
  * distinct argument once) and folded into local copies of the slots.
  */
-function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], input: Schema): FusedKernel | null {
+function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], input: Schema, where: Expr | null): FusedKernel | null {
   if (accs.length === 0) return null;
   const refs = new Set<string>();
   for (const a of args) if (a) referencedColumns(a, refs);
-  const key = accs.map((a, j) => `${a.fn}@${a.off}:${args[j] ? fingerprint(args[j]!) : '*'}`).join(';');
+  if (where) referencedColumns(where, refs);
+  const key = accs.map((a, j) => `${a.fn}@${a.off}:${args[j] ? fingerprint(args[j]!) : '*'}`).join(';') +
+    (where ? `|where:${fingerprint(where)}` : '');
   return specialize(refs, key, input, 'aggregate', (em: Emitter) => {
     let load = '', store = '', perBatch = '', perRow = '';
     const seen = new Map<string, NumVal>();
@@ -351,7 +354,8 @@ function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], i
         store += `st[${acc.off + k}] = ${v};\n`;
       }
       const arg = args[j];
-      if (!arg) { perBatch += `${names[0]} += b.sel === null ? b.length : b.sel.length;\n`; return; }
+      if (!arg && !where) { perBatch += `${names[0]} += b.sel === null ? b.length : b.sel.length;\n`; return; }
+      if (!arg) { perRow += `${names[0]} += 1;\n`; return; }
       const fp = fingerprint(arg);
       let val = seen.get(fp);
       if (!val) {
@@ -362,6 +366,11 @@ function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], i
       const upd = SLOT_FNS[acc.fn].update((k) => names[k]!, val.v, acc.argType!);
       perRow += val.n === 'false' ? `${upd}\n` : `if (!${val.n}) { ${upd} }\n`;
     });
+    if (where && perRow !== '') {
+      // Whole-stage fusion: the filter's test guards the accumulation, in the same loop.
+      const c = em.cond(where, true);
+      perRow = `${c.code}if (${c.t}) {\n${perRow}}\n`;
+    }
     const loop = perRow === '' ? '' : rowLoop(perRow);
     return em.build<FusedKernel>(['st'], `${load}${perBatch}${loop}${store}`, 'aggUpdate');
   });
@@ -369,7 +378,11 @@ function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], i
 
 // ------------------------------------------------------------------ the aggregator
 
-export function createGlobalAggregator(specs: readonly AggSpec[], input: Schema, outputNames: readonly string[]): GlobalAggregator {
+/**
+ * `where`, when given, is a predicate fused into the update: only rows where it IS TRUE are
+ * aggregated (the Filter below a partial aggregate, evaluated in the aggregate's own loop).
+ */
+export function createGlobalAggregator(specs: readonly AggSpec[], input: Schema, outputNames: readonly string[], where: Expr | null = null): GlobalAggregator {
   if (outputNames.length !== specs.length) {
     throw new Error(`aggregate: ${specs.length} aggregates but ${outputNames.length} output names`);
   }
@@ -406,7 +419,10 @@ export function createGlobalAggregator(specs: readonly AggSpec[], input: Schema,
     slotArgs.push(args[i] ?? null);
     return acc;
   });
-  const fused = fusedUpdate(slotAccs, slotArgs, input);
+  const fused = fusedUpdate(slotAccs, slotArgs, input, where);
+  // Accumulators outside the fused loop (distinct sets, string min/max) see the filtered rows.
+  const others = accs.filter((a) => a.update);
+  const filter = where && others.length > 0 ? compileFilter(where, input) : null;
 
   const partialFields = accs.flatMap((a) => a.fields());
   const resultSchema: Schema = specs.map((s, i) => ({
@@ -417,7 +433,13 @@ export function createGlobalAggregator(specs: readonly AggSpec[], input: Schema,
     update(b: Batch): void {
       if (numRows(b) === 0) return;
       if (fused) fused(b, st);
-      for (const a of accs) if (a.update) a.update(b);
+      if (others.length === 0) return;
+      let rows = b;
+      if (filter) {
+        const sel = filter(b);
+        if (sel !== null && sel !== b.sel) rows = makeBatch(b.schema, b.columns, b.length, sel);
+      }
+      for (const a of others) a.update!(rows);
     },
     partialSchema: () => partialFields,
     partial(): Batch {

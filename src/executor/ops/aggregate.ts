@@ -1,7 +1,7 @@
 // HashAggregate without grouping keys: the partial mode folds this partition's rows into one
 // state row; the final mode (one task, after the Exchange) merges every partial state.
 import type { PhysicalPlan } from '../../planner/physical/physical.js';
-import { stripAlias, outputName } from '../../planner/expr.js';
+import { type Expr, stripAlias, outputName } from '../../planner/expr.js';
 import { resolveExpr } from '../../planner/resolve-expr.js';
 import { createGlobalAggregator, type AggSpec } from './agg-kernels.js';
 import type { Batch } from '../batch.js';
@@ -17,9 +17,13 @@ function specs(p: AggNode): AggSpec[] {
   });
 }
 
-export async function* runAggregate(p: AggNode, input: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+/**
+ * `where` is the condition of a Filter directly below a partial aggregate, which run-plan.ts
+ * fuses into the aggregate's loop (the Filter's selection vector is never built).
+ */
+export async function* runAggregate(p: AggNode, input: AsyncIterable<Batch>, where: Expr | null = null): AsyncGenerator<Batch> {
   if (p.groupBy.length > 0) throw new Error('internal: grouped aggregation is not implemented yet');
-  const agg = createGlobalAggregator(specs(p), p.aggInputSchema, p.aggs.map(outputName));
+  const agg = createGlobalAggregator(specs(p), p.aggInputSchema, p.aggs.map(outputName), where);
   if (p.mode === 'partial') {
     for await (const b of input) agg.update(b);
     yield agg.partial();

@@ -3,7 +3,7 @@ import type { PhysicalPlan } from '../../planner/physical/physical.js';
 import { type Batch, makeBatch } from '../batch.js';
 import type { TaskEnv } from './env.js';
 
-export const RANGE_BATCH_ROWS = 1 << 20;
+export const RANGE_BATCH_ROWS = 1 << 16;
 
 type RangeNode = Extract<PhysicalPlan, { kind: 'Range' }>;
 

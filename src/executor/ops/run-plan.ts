@@ -23,7 +23,14 @@ export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv)
     case 'Filter': yield* runFilter(p, runPlan(p.input, partition, env)); return;
     case 'Project': yield* runProject(p, runPlan(p.input, partition, env)); return;
     case 'MapUdf': yield* runMapUdf(p, runPlan(p.input, partition, env)); return;
-    case 'HashAggregate': yield* runAggregate(p, runPlan(p.input, partition, env)); return;
+    case 'HashAggregate':
+      // Whole-stage fusion of Filter → partial aggregate: one loop tests and accumulates.
+      if (p.mode === 'partial' && p.input.kind === 'Filter') {
+        yield* runAggregate(p, runPlan(p.input.input, partition, env), p.input.condition);
+      } else {
+        yield* runAggregate(p, runPlan(p.input, partition, env));
+      }
+      return;
     case 'LocalLimit': case 'GlobalLimit': yield* runLimit(p.n, runPlan(p.input, partition, env)); return;
     case 'Union': {
       let at = partition;

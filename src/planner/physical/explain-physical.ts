@@ -6,26 +6,28 @@ import { formatBytes } from '../statistics.js';
 import { assertNever } from '../types.js';
 import { type PhysicalPlan, type Partitioning, physicalChildren } from './physical.js';
 
-export function physicalTreeString(root: PhysicalPlan): string {
+export function physicalTreeString(plan: PhysicalPlan): string {
   const lines: string[] = [];
+  // Stage numbers follow the stage splitter: a stage is numbered after every stage below its
+  // Exchanges, and the result stage comes last. Exchanges themselves belong to no stage.
   let nextStage = 0;
-  // Stage numbers count up from the leaves, like the stage splitter's ids.
-  const stageOf = new Map<PhysicalPlan, number>();
-  const assign = (p: PhysicalPlan): number => {
-    let s = -1;
-    for (const c of physicalChildren(p)) {
-      const cs = assign(c);
-      if (c.kind !== 'Exchange') s = Math.max(s, cs);
+  const stageOf = new Map<PhysicalPlan, { id: number }>();
+  const assign = (p: PhysicalPlan, stage: { id: number }): void => {
+    if (p.kind === 'Exchange') {
+      const below = { id: 0 };
+      assign(p.input, below);
+      below.id = ++nextStage;
+      return;
     }
-    if (p.kind === 'Exchange') { stageOf.set(p, -1); return -1; }
-    if (s === -1) s = ++nextStage;
-    stageOf.set(p, s);
-    return s;
+    stageOf.set(p, stage);
+    for (const c of physicalChildren(p)) assign(c, stage);
   };
-  assign(root);
+  const root = { id: 0 };
+  assign(plan, root);
+  root.id = ++nextStage;
   const walk = (p: PhysicalPlan, prefix: string, childPrefix: string): void => {
-    const stage = stageOf.get(p)!;
-    const mark = stage > 0 ? `*(${stage}) ` : '';
+    const stage = stageOf.get(p);
+    const mark = stage ? `*(${stage.id}) ` : '';
     lines.push(`${prefix}${mark}${describe(p)}  [rows=${fmtRows(p.est.rows)}${p.est.exact ? '' : '~'}, bytes=${formatBytes(p.est.bytes)}]`);
     const kids = physicalChildren(p);
     kids.forEach((k, i) => {
@@ -33,7 +35,7 @@ export function physicalTreeString(root: PhysicalPlan): string {
       walk(k, `${childPrefix}${last ? '+- ' : ':- '}`, `${childPrefix}${last ? '   ' : ':  '}`);
     });
   };
-  walk(root, '', '');
+  walk(plan, '', '');
   return lines.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { estimate } from '../statistics.js';
 import { assertNever } from '../types.js';
 import { type PhysicalPlan, numPartitions } from './physical.js';
 import { planScan } from './scan-planning.js';
+import { definitions, substitute } from '../rules/substitute.js';
 
 export interface PlannerOptions {
   /** Worker threads: scans aim for at least this many partitions. */
@@ -39,17 +40,27 @@ export function toPhysical(p: LogicalPlan, opts: PlannerOptions): PhysicalPlan {
     case 'mapUdf':
       return { kind: 'MapUdf', schema, est, input: toPhysical(p.input, opts), udf: p.udf, source: p.source, ctx: p.ctx, udfId: p.udfId };
     case 'aggregate': {
-      const input = toPhysical(p.input, opts);
-      const aggInputSchema = schemaOf(p.input);
       if (p.groupBy.length > 0) {
         throw new Error('groupBy with keys needs the hash shuffle, which is not built yet');
       }
+      // Fusion: the aggregate computes its arguments inside its own loop, so a Project right
+      // below it (the optimizer has already merged chains of them) is folded into the
+      // arguments, and nothing is materialized between the two.
+      let below = p.input;
+      let aggs = p.aggs;
+      if (below.kind === 'project') {
+        const defs = definitions(below.exprs);
+        aggs = aggs.map((a) => substitute(a, defs));
+        below = below.input;
+      }
+      const input = toPhysical(below, opts);
+      const aggInputSchema = schemaOf(below);
       const partial: PhysicalPlan = {
         kind: 'HashAggregate', schema, est: { ...est, rows: numPartitions(input) }, input, mode: 'partial',
-        groupBy: p.groupBy, aggs: p.aggs, aggInputSchema,
+        groupBy: p.groupBy, aggs, aggInputSchema,
       };
       const exchange: PhysicalPlan = { kind: 'Exchange', schema, est: partial.est, input: partial, partitioning: { kind: 'single' } };
-      return { kind: 'HashAggregate', schema, est, input: exchange, mode: 'final', groupBy: p.groupBy, aggs: p.aggs, aggInputSchema };
+      return { kind: 'HashAggregate', schema, est, input: exchange, mode: 'final', groupBy: p.groupBy, aggs, aggInputSchema };
     }
     case 'limit': {
       const input = toPhysical(p.input, opts);

@@ -34,9 +34,9 @@ export function planScan(src: FileSource, filters: readonly Expr[], parallelism:
   const units: Unit[] = [];
   let rowGroupsTotal = 0;
   for (const file of src.files) {
+    if (file.rowGroups) rowGroupsTotal += file.rowGroups.length;
     if (partFilters.length > 0 && !mayMatch(partitionStats(file.partitionValues), partFilters, fullSchema, SPARK_NAN)) continue;
     if (file.rowGroups) {
-      rowGroupsTotal += file.rowGroups.length;
       for (const rg of file.rowGroups) {
         if (filters.length > 0 && !mayMatch(withPartitionStats(rg, file.partitionValues), filters, fullSchema, SPARK_NAN)) continue;
         units.push({ path: file.path, rowGroup: rg.index, partitionValues: file.partitionValues, rows: rg.numRows, bytes: rg.totalBytes });

@@ -151,7 +151,8 @@ function intoScan(f: Filter, scan: Extract<LogicalPlan, { kind: 'scan' }>): Logi
  * (`CAST(quantity AS float64) > 2.5`); row-group pruning understands both.
  */
 export function isPushable(e: Expr, cols: ReadonlySet<string>): boolean {
-  const isCol = (x: Expr): boolean => (x.kind === 'col' && cols.has(x.name)) || (x.kind === 'cast' && isCol(x.child));
+  const isCol = (x: Expr): boolean =>
+    (x.kind === 'col' && cols.has(x.name)) || (x.kind === 'cast' && (x.to === 'int64' || x.to === 'float64') && isCol(x.child));
   const isLit = (x: Expr): boolean => x.kind === 'lit' || (x.kind === 'cast' && x.child.kind === 'lit');
   switch (e.kind) {
     case 'binary':
