@@ -31,8 +31,9 @@ export class Column {
   negate(): Column { return new Column({ kind: 'neg', child: this.expr }); }
   isNull(): Column { return new Column({ kind: 'isNull', child: this.expr, negated: false }); }
   isNotNull(): Column { return new Column({ kind: 'isNull', child: this.expr, negated: true }); }
-  isIn(...values: ColumnLike[]): Column {
-    const flat = values.length === 1 && Array.isArray(values[0]) ? (values[0] as ColumnLike[]) : values;
+  /** isIn(1, 2, 3) or isIn([1, 2, 3]). */
+  isIn(...values: (ColumnLike | readonly ColumnLike[])[]): Column {
+    const flat = values.length === 1 && Array.isArray(values[0]) ? (values[0] as readonly ColumnLike[]) : (values as ColumnLike[]);
     return new Column({ kind: 'in', child: this.expr, values: flat.map(toExpr) });
   }
   /** Names the column (Spark's alias). */

@@ -31,14 +31,19 @@ export interface Batch {
   readonly length: number;
   /** Positions of live rows, ascending; null = all rows live. */
   readonly sel: Int32Array | null;
+  /**
+   * True when the buffers are lent by the producer (a reader's scratch or decoder memory) and
+   * stay valid only until the next batch is pulled. Whoever keeps a batch longer must own it.
+   */
+  readonly borrowed?: boolean;
 }
 
 export function numRows(b: Batch): number {
   return b.sel ? b.sel.length : b.length;
 }
 
-export function makeBatch(schema: Schema, columns: readonly Vec[], length: number, sel: Int32Array | null = null): Batch {
-  return { schema, columns, length, sel };
+export function makeBatch(schema: Schema, columns: readonly Vec[], length: number, sel: Int32Array | null = null, borrowed = false): Batch {
+  return borrowed ? { schema, columns, length, sel, borrowed } : { schema, columns, length, sel };
 }
 
 export function emptyBatch(schema: Schema): Batch {
@@ -249,6 +254,17 @@ export function gatherVec(v: Vec, sel: Int32Array | null): Vec {
 export function compact(b: Batch): Batch {
   if (b.sel === null) return b;
   return makeBatch(b.schema, b.columns.map((c) => gatherVec(c, b.sel)), b.sel.length);
+}
+
+/** A batch whose buffers the caller owns: borrowed or selected batches are copied. */
+export function own(b: Batch): Batch {
+  if (b.sel !== null) return compact(b);
+  if (!b.borrowed) return b;
+  const cols = b.columns.map((c) => ({
+    type: c.type, length: c.length, values: c.values.slice(),
+    offsets: c.offsets ? c.offsets.slice() : null, valid: c.valid ? c.valid.slice() : null,
+  }));
+  return makeBatch(b.schema, cols, b.length);
 }
 
 /** Rows [start, end) of a dense batch, as views (no copy). */

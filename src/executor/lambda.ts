@@ -99,8 +99,8 @@ export function explainLambdaError(err: unknown, op: UdfOp): Error {
     return new LambdaError(
       `${op}(): the lambda refers to ${what}, which is not defined inside it. Lambdas run on worker threads and ` +
       `cannot see variables or imports they close over. Pass values through ctx, e.g. ` +
-      `.${op}((row, ctx) => ... ctx.${imported ? 'value' : id} ..., { ${imported ? 'value' : id} }), ` +
-      `or inline the helper in the lambda.`,
+      `.${op}((row, ctx) => ... ctx.${imported ? 'value' : id} ..., { ${imported ? 'value' : id} }); ` +
+      `a function cannot travel in ctx: define it inside the lambda instead.`,
     );
   }
   return e instanceof Error ? e : new Error(String(err));

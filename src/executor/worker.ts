@@ -4,7 +4,7 @@
 // thread boundary otherwise.
 import { Piscina } from 'piscina';
 import type { Batch } from './batch.js';
-import { batchBytes, compact, numRows } from './batch.js';
+import { batchBytes, numRows, own } from './batch.js';
 import { runPlan } from './ops/run-plan.js';
 import { writeTaskOutput } from './ops/write.js';
 import { type TaskMessage, type TaskResult, emptyMetrics } from './task.js';
@@ -19,8 +19,8 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
     const batches: Batch[] = [];
     for await (const b of runPlan(msg.plan, msg.partition, env)) {
       if (numRows(b) === 0) continue;
-      // Compact now: the batch may view scratch memory its producer reuses.
-      const d = compact(b);
+      // Own it now: the batch may view memory its producer reuses for the next one.
+      const d = own(b);
       metrics.outputRecords += d.length;
       metrics.outputBytes += batchBytes(d);
       batches.push(d);

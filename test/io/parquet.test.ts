@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readParquetMeta, unifySchemas, type ParquetFileMeta } from '../../src/executor/io/parquet-meta.js';
 import { readParquetRowGroups } from '../../src/executor/io/parquet-read.js';
-import { batchToRows, type Batch } from '../../src/executor/batch.js';
+import { batchToRows, own, type Batch } from '../../src/executor/batch.js';
 import { field } from '../../src/planner/types.js';
 
 let dir: string;
@@ -37,7 +37,8 @@ async function duck(name: string, select: string, opts = ''): Promise<string> {
 
 async function readAll(p: string, columns: readonly string[], rowGroups: readonly number[] | null = null, batchRows?: number): Promise<{ rows: Record<string, unknown>[]; batches: Batch[] }> {
   const batches: Batch[] = [];
-  for await (const b of readParquetRowGroups(p, rowGroups, columns, batchRows)) batches.push(b);
+  // Batches are borrowed (they view decoder memory until the next pull): own what we keep.
+  for await (const b of readParquetRowGroups(p, rowGroups, columns, batchRows)) batches.push(own(b));
   return { rows: batches.flatMap(batchToRows), batches };
 }
 
@@ -198,7 +199,7 @@ describe('readParquetRowGroups', () => {
     for (let k = 0; k < a.length; k++) {
       for (const key of Object.keys(b[k]!)) {
         const x = a[k]![key], y = b[k]![key];
-        if (typeof x === 'number' && Number.isNaN(x)) expect(Number.isNaN(y)).toBe(true);
+        if (typeof x === "number" && Number.isNaN(x)) expect({ row: k, key, nan: Number.isNaN(y), y }).toEqual({ row: k, key, nan: true, y });
         else expect({ row: k, key, v: x }).toEqual({ row: k, key, v: y });
       }
     }

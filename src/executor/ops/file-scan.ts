@@ -61,7 +61,7 @@ function assemble(p: ScanNode, split: ScanSplit, b: Batch): Batch {
       fields.push(p.schema.find((f) => f.name === name) ?? b.schema[i]!);
     }
   }
-  return makeBatch(fields as Schema, cols, b.length, b.sel);
+  return makeBatch(fields as Schema, cols, b.length, b.sel, b.borrowed);
 }
 
 function constantVec(f: Field, v: unknown, n: number): Vec {

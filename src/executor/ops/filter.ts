@@ -12,6 +12,6 @@ export async function* runFilter(p: FilterNode, input: AsyncIterable<Batch>): As
     const sel = f(b);
     if (sel === null) { yield b; continue; }
     if (sel.length === 0) continue;
-    yield makeBatch(b.schema, b.columns, b.length, sel);
+    yield makeBatch(b.schema, b.columns, b.length, sel, b.borrowed);
   }
 }

@@ -12,7 +12,7 @@ export async function* runLimit(n: number, input: AsyncIterable<Batch>): AsyncGe
     } else {
       const sel = b.sel ? b.sel.subarray(0, left) : Int32Array.from({ length: left }, (_, i) => i);
       left = 0;
-      yield makeBatch(b.schema, b.columns, b.length, sel);
+      yield makeBatch(b.schema, b.columns, b.length, sel, b.borrowed);
     }
     if (left === 0) return;
   }

@@ -30,7 +30,7 @@ export async function* runMapUdf(p: UdfNode, input: AsyncIterable<Batch>): Async
           if (typeof r !== 'boolean') throw new TypeError(`filter() lambda must return a boolean, got ${typeof r}`);
           if (r) keep[n++] = b.sel ? b.sel[k]! : k;
         }
-        if (n > 0) yield makeBatch(b.schema, b.columns, b.length, keep.slice(0, n));
+        if (n > 0) yield makeBatch(b.schema, b.columns, b.length, keep.slice(0, n), b.borrowed);
       }
       return;
     case 'map':

@@ -9,6 +9,6 @@ type ProjectNode = Extract<PhysicalPlan, { kind: 'Project' }>;
 export async function* runProject(p: ProjectNode, input: AsyncIterable<Batch>): AsyncGenerator<Batch> {
   const fns = p.exprs.map((e) => compileExpr(e, p.input.schema));
   for await (const b of input) {
-    yield makeBatch(p.schema, fns.map((f) => f(b)), b.length, b.sel);
+    yield makeBatch(p.schema, fns.map((f) => f(b)), b.length, b.sel, b.borrowed);
   }
 }

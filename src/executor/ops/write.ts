@@ -18,7 +18,9 @@ const EXT = { parquet: 'parquet', csv: 'csv', json: 'json' } as const;
 export async function writeTaskOutput(out: WriteOutput, partition: number, schema: Schema, batches: readonly Batch[]): Promise<string[]> {
   const job = { jobDir: out.jobDir } as Parameters<typeof taskOutputPath>[0];
   if (out.partitionBy.length === 0) {
-    if (batches.length === 0) return [];
+    // As Spark: an empty result still gets one (empty) file, from the first task, so that the
+    // output can be read back with its schema. Other empty tasks write nothing.
+    if (batches.length === 0 && partition !== 0) return [];
     const file = taskOutputPath(job, partition, '', EXT[out.format]);
     await writeOne(out, file, schema, batches);
     return [file];
