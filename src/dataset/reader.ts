@@ -61,7 +61,7 @@ function jsonSafe(o: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
-/** Partition column types, as Spark infers them: int32, then int64, float64, date, else string. */
+/** Partition column types, as Spark infers them: int32, then int64, float64, date, timestamp, else string. */
 function inferPartitionSchema(files: readonly InputFile[], dataSchema: Schema, root: string): Schema {
   const keys = Object.keys(files[0]?.partitionValues ?? {});
   return keys.map((k): Field => {
@@ -80,6 +80,7 @@ function inferValuesType(vals: readonly string[]): DataType {
   }
   if (vals.every((v) => /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v))) return 'float64';
   if (vals.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)))) return 'date';
+  if (vals.every((v) => TIMESTAMP_RE.test(v) && !Number.isNaN(timestampMs(v)))) return 'timestamp';
   return 'string';
 }
 
@@ -92,8 +93,16 @@ function typedPartitionValues(values: Readonly<Record<string, unknown>>, schema:
     switch (f.type) {
       case 'int32': case 'int64': case 'float64': out[f.name] = Number(s); break;
       case 'date': out[f.name] = Math.floor(Date.parse(s) / 86_400_000); break;
+      case 'timestamp': out[f.name] = timestampMs(s); break;
       default: out[f.name] = s;
     }
   }
   return out;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS[.fff]', as Spark writes a timestamp partition value (read as UTC). */
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
+
+function timestampMs(v: string): number {
+  return Date.parse(`${v.replace(' ', 'T')}Z`);
 }

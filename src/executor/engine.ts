@@ -3,6 +3,7 @@
 // physical plan cut into stages, and runs the stages on the worker pool.
 import type { Piscina } from 'piscina';
 import { analyze, schemaOf } from '../planner/analyzer.js';
+import { AnalysisError } from '../planner/errors.js';
 import { type LogicalPlan, transformUp } from '../planner/logical.js';
 import { optimize } from '../planner/optimizer/optimizer.js';
 import { toPhysical } from '../planner/physical/planner.js';
@@ -16,6 +17,10 @@ import { inferRowSchema } from './row-schema.js';
 import { runStages, type StageMetrics } from './scheduler.js';
 import type { TaskOutput } from './task.js';
 import { fromWire, type WireBatch, toShared, toWire } from './wire.js';
+
+/** Input rows a lambda is tried on before a job; more when those gave no output to infer a schema from. */
+const SAMPLE_ROWS = 16;
+const WIDE_SAMPLE_ROWS = 1000;
 
 export interface EngineOptions {
   readonly parallelism: number;
@@ -44,6 +49,8 @@ export class Engine {
   readonly pool: Piscina;
   private readonly local = new Map<number, (readonly WireBatch[])[]>();
   private readonly udfSchemas = new Map<number, Schema | null>();
+  /** Lambdas whose output schema had no sample output to be inferred from (so it has no columns). */
+  private readonly uninferred = new Set<number>();
   private nextLocalId = 1;
   private jobCounter = 0;
   lastJob: JobInfo | null = null;
@@ -61,7 +68,7 @@ export class Engine {
 
   async plan(logical: LogicalPlan): Promise<PlannedJob> {
     const withUdfs = await this.resolveUdfs(logical);
-    const analyzed = analyze(withUdfs);
+    const analyzed = this.analyze(withUdfs);
     const { plan: optimized, trace } = optimize(analyzed, this.options.disabledRules);
     const physical = toPhysical(optimized, this.options);
     return { analyzed, optimized, physical, stages: splitStages(physical), trace };
@@ -69,7 +76,26 @@ export class Engine {
 
   /** The output schema of a (not yet analyzed) plan; lambdas in it are checked and typed first. */
   async schemaOf(logical: LogicalPlan): Promise<Schema> {
-    return schemaOf(analyze(await this.resolveUdfs(logical)));
+    return schemaOf(this.analyze(await this.resolveUdfs(logical)));
+  }
+
+  /** analyze(), with a hint when a lambda's output schema could not be inferred (no sample output). */
+  private analyze(plan: LogicalPlan): LogicalPlan {
+    try {
+      return analyze(plan);
+    } catch (err) {
+      if (!(err instanceof AnalysisError)) throw err;
+      const blind: string[] = [];
+      transformUp(plan, (p) => {
+        if (p.kind === 'mapUdf' && this.uninferred.has(p.udfId)) blind.push(`${p.udf}()`);
+        return p;
+      });
+      if (blind.length === 0) throw err;
+      throw new AnalysisError(
+        `${err.message}. Note: the output columns of ${[...new Set(blind)].join(', ')} are unknown: its input sample gave ` +
+        `no output rows to infer them from; pass the schema, e.g. .map(fn, ctx, { schema: { column: 'int64' } })`,
+      );
+    }
   }
 
   /** Runs a plan; the result stage's output goes to `output`. */
@@ -108,10 +134,18 @@ export class Engine {
       // Children first: transformUp visited them first, and the sample of this node's input
       // may itself need an inner lambda's schema (resolved by the recursive plan() call).
       const input = await this.resolveUdfs(node.input);
-      const sample = await this.collectBatches({ kind: 'limit', input, n: 16 }, 'sample for lambda check');
-      const rows = sample.batches.flatMap(batchToRows);
-      const outs = preflight(node.source, node.udf, node.ctx, rows);
+      const sample = async (n: number) => (await this.collectBatches({ kind: 'limit', input, n }, 'sample for lambda check')).batches.flatMap(batchToRows);
+      let rows = await sample(SAMPLE_ROWS);
+      let outs = preflight(node.source, node.udf, node.ctx, rows);
+      const infer = node.udf !== 'filter' && node.schema === null;
+      if (infer && outs.length === 0 && rows.length === SAMPLE_ROWS) {
+        // A flatMap or mapPartitions that returned nothing for the first rows: look further
+        // before inferring its columns.
+        rows = await sample(WIDE_SAMPLE_ROWS);
+        outs = preflight(node.source, node.udf, node.ctx, rows);
+      }
       const schema = node.udf === 'filter' ? null : (node.schema ?? inferRowSchema(outs, node.udf));
+      if (infer && outs.length === 0) this.uninferred.add(node.udfId);
       this.udfSchemas.set(node.udfId, schema);
     }
     return transformUp(plan, (p) => {

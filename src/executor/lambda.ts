@@ -78,6 +78,11 @@ function findUncloneable(v: unknown, path: string): string | null {
       return null;
     }
     if (v instanceof Set) return null;
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== null && proto !== Object.prototype && !Array.isArray(v)) {
+      const name = (proto.constructor as { name?: string } | undefined)?.name || 'a class';
+      return `${path} is an instance of ${name}, whose methods and prototype are lost in the copy`;
+    }
     for (const [k, x] of Object.entries(v)) {
       const r = findUncloneable(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
       if (r) return r;

@@ -3,7 +3,7 @@
 // A failed task fails the job with the task's own message, its stage and partition.
 import type { Piscina } from 'piscina';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
-import { physicalChildren } from '../planner/physical/physical.js';
+import { numPartitions, physicalChildren } from '../planner/physical/physical.js';
 import type { Stage, StagePlan } from '../planner/physical/stages.js';
 import { BlockManager } from '../cache/block-manager.js';
 import type { TaskMessage, TaskMetrics, TaskOutput, TaskResult } from './task.js';
@@ -66,7 +66,8 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
       const results = await Promise.all(
         Array.from({ length: stage.numTasks }, (_, p) => {
           const shuffle: Record<number, WireBatch[]> = {};
-          for (const parent of stage.parents) shuffle[parent] = blocks.bucket(parent, p);
+          for (const parent of stage.parents) shuffle[parent] = [];
+          shuffleInputs(stage.plan, p, blocks, shuffle);
           const msg: TaskMessage = { jobId, stageId: stage.id, partition: p, attempt: 0, plan: stage.plan, local, shuffle, output };
           return deps.pool.run(msg) as Promise<TaskResult>;
         }),
@@ -93,6 +94,29 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
       }
     }
   return { partitions, files };
+}
+
+/**
+ * The shuffle buckets task `partition` reads: each ShuffleRead it reaches gets the bucket of the
+ * partition number it sees there. Below a Union that is the number within the union's child
+ * (as run-plan.ts maps it), not the task's own: the second of two single-partition children
+ * runs as task 1 but reads bucket 0.
+ */
+function shuffleInputs(p: PhysicalPlan, partition: number, blocks: BlockManager, out: Record<number, WireBatch[]>): void {
+  if (p.kind === 'ShuffleRead') {
+    out[p.stageId] = blocks.bucket(p.stageId, partition);
+    return;
+  }
+  if (p.kind === 'Union') {
+    let at = partition;
+    for (const child of p.inputs) {
+      const n = numPartitions(child);
+      if (at < n) { shuffleInputs(child, at, blocks, out); return; }
+      at -= n;
+    }
+    return;
+  }
+  for (const c of physicalChildren(p)) shuffleInputs(c, partition, blocks, out);
 }
 
 function localInputs(p: PhysicalPlan, store: ReadonlyMap<number, readonly (readonly WireBatch[])[]>): Record<number, readonly (readonly WireBatch[])[]> {

@@ -5,8 +5,8 @@ import {
   type Expr, containsAgg, exprToString, outputName, stripAlias,
 } from './expr.js';
 import { type LogicalPlan, children } from './logical.js';
-import { resolveExpr } from './resolve-expr.js';
-import { type Field, type Schema, assertNever } from './types.js';
+import { canCast, resolveExpr } from './resolve-expr.js';
+import { type DataType, type Field, type Schema, assertNever } from './types.js';
 import { AnalysisError } from './errors.js';
 
 const schemaCache = new WeakMap<LogicalPlan, Schema>();
@@ -130,6 +130,22 @@ function checkUnique(names: readonly string[], where: string): void {
   }
 }
 
+/**
+ * The type two union inputs meet at: numeric widening, date with timestamp, and — as Spark
+ * does — anything with a string becomes a string. Booleans meet only booleans.
+ */
+function unionType(a: DataType, b: DataType, name: string, position: number): DataType {
+  try {
+    return resolveExpr(
+      { kind: 'coalesce', args: [{ kind: 'col', name: 'a' }, { kind: 'col', name: 'b' }] },
+      [{ name: 'a', type: a, nullable: true }, { name: 'b', type: b, nullable: true }], 'union',
+    ).type;
+  } catch {
+    if ((a === 'string' || b === 'string') && canCast(a, 'string') && canCast(b, 'string')) return 'string';
+    throw new AnalysisError(`union cannot combine column ${position + 1} ('${name}'): ${a} vs ${b}; cast one side explicitly`);
+  }
+}
+
 /** Union by position: same column count; types widened with casts where they differ. */
 function analyzeUnion(inputs: readonly LogicalPlan[]): LogicalPlan {
   const schemas = inputs.map(schemaOf);
@@ -147,11 +163,7 @@ function analyzeUnion(inputs: readonly LogicalPlan[]): LogicalPlan {
     for (const s of schemas.slice(1)) {
       const o = s[c]!.type;
       if (o === t) continue;
-      const probe = resolveExpr(
-        { kind: 'coalesce', args: [{ kind: 'col', name: 'a' }, { kind: 'col', name: 'b' }] },
-        [{ name: 'a', type: t, nullable: true }, { name: 'b', type: o, nullable: true }], 'union',
-      );
-      t = probe.type;
+      t = unionType(t, o, f.name, c);
     }
     return { ...f, type: t };
   });

@@ -51,7 +51,7 @@ export function sqlLiteral(v: unknown, t: TypeName): string {
 /** (Re)creates DuckDB table `name` holding exactly `rows`, with the given column types. */
 export async function loadRows(oracle: Oracle, name: string, rows: readonly Row[], schema: Readonly<Record<string, TypeName>>): Promise<void> {
   const cols = Object.keys(schema);
-  const colDefs = cols.map((c) => `"${c}" ${DUCK[schema[c]!]}`).join(', ');
+  const colDefs = cols.map((c) => `"${c.replace(/"/g, '""')}" ${DUCK[schema[c]!]}`).join(', ');
   await oracle.con.run(`CREATE OR REPLACE TABLE "${name}" (${colDefs})`);
   const chunk = 500;
   for (let i = 0; i < rows.length; i += chunk) {

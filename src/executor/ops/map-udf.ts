@@ -2,7 +2,8 @@
 // rows are turned back into columns by the output schema inferred on the driver.
 import type { PhysicalPlan } from '../../planner/physical/physical.js';
 import { type Batch, batchToRows, makeBatch, rowsToBatch, numRows } from '../batch.js';
-import { rebuildInWorker, explainLambdaError, toArray } from '../lambda.js';
+import { rebuildInWorker, explainLambdaError, toArray, LambdaError } from '../lambda.js';
+import { schemaToString } from '../../planner/types.js';
 
 type UdfNode = Extract<PhysicalPlan, { kind: 'MapUdf' }>;
 
@@ -18,7 +19,29 @@ export async function* runMapUdf(p: UdfNode, input: AsyncIterable<Batch>): Async
       throw explainLambdaError(err, p.udf);
     }
   };
-  const toBatch = (rows: unknown[]): Batch => rowsToBatch(p.schema, checkRows(rows, p.udf), `${p.udf}() output row`);
+  const toBatch = (rows: unknown[]): Batch => {
+    const checked = checkRows(rows, p.udf);
+    if (p.schema.length === 0) {
+      for (const r of checked) {
+        const k = Object.keys(r)[0];
+        if (k !== undefined) {
+          throw new LambdaError(
+            `${p.udf}() returned field '${k}', but its output schema has no columns: the sample rows it was tried on ` +
+            `before the job gave no output to infer them from. Pass the schema, e.g. .${p.udf}(fn, ctx, { schema: { ${k}: 'float64' } })`,
+          );
+        }
+      }
+    }
+    try {
+      return rowsToBatch(p.schema, checked, `${p.udf}() output row`);
+    } catch (err) {
+      throw new TypeError(
+        `${(err as Error).message}. Unless passed as { schema }, the output schema (${schemaToString(p.schema)}) is ` +
+        `inferred from what the lambda returned for a sample of its input (a field NULL in all of them is a string): ` +
+        `return one type per field, or pass the schema, e.g. .${p.udf}(fn, ctx, { schema: { column: 'float64' } })`,
+      );
+    }
+  };
   switch (p.udf) {
     case 'filter':
       for await (const b of input) {

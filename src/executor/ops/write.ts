@@ -5,6 +5,7 @@
 import type { Schema } from '../../planner/types.js';
 import { type Batch, type Vec, gatherVec, makeBatch, vecGet } from '../batch.js';
 import { partitionDirFor, taskOutputPath } from '../io/committer.js';
+import { formatDate, formatDouble, formatTimestamp } from '../codegen/strings.js';
 import { writeParquetFile } from '../io/write-parquet.js';
 import { writeCsvFile, writeJsonFile } from '../io/write-text.js';
 import type { TaskOutput } from '../task.js';
@@ -68,10 +69,20 @@ async function writeOne(out: WriteOutput, file: string, schema: Schema, batches:
   }
 }
 
-/** The text a partition value takes in its directory name (dates as YYYY-MM-DD). */
+/**
+ * The text a partition value takes in its directory name: the value cast to string, as Spark
+ * does (dates 'YYYY-MM-DD', timestamps 'YYYY-MM-DD HH:MM:SS[.fff]' in UTC, doubles keep '.0'),
+ * so that reading the directories back infers the same type.
+ */
 function partitionValueText(v: Vec, i: number): string | null {
-  const x = vecGet(v, i);
-  if (x === null) return null;
-  if (x instanceof Date) return v.type === 'date' ? x.toISOString().slice(0, 10) : x.toISOString();
-  return String(x);
+  if (v.valid !== null && v.valid[i] === 0) return null;
+  switch (v.type) {
+    case 'date': return formatDate(v.values[i]!);
+    case 'timestamp': return formatTimestamp(v.values[i]!);
+    case 'float64': return formatDouble(v.values[i]!);
+    default: {
+      const x = vecGet(v, i);
+      return x === null ? null : String(x);
+    }
+  }
 }
