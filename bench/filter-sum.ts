@@ -10,17 +10,25 @@ import { generateOrders } from '../examples/orders-data.js';
 const ROWS = Number(process.env.SPARROW_BENCH_ROWS ?? 5_000_000);
 const REPS = Number(process.env.SPARROW_BENCH_REPS ?? 7);
 
-async function median(reps: number, f: () => Promise<unknown>): Promise<{ ms: number; value: unknown }> {
-  const times: number[] = [];
-  let value: unknown;
-  await f(); // warm-up: compile, first-touch memory
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    value = await f();
-    times.push(performance.now() - t);
+/**
+ * Runs every contender once per round, round after round, and keeps each one's median: on a
+ * shared machine, noise then hits all contenders alike instead of whichever ran last.
+ */
+async function interleaved(reps: number, contenders: readonly [string, () => Promise<unknown>][]): Promise<[string, { ms: number; value: unknown }][]> {
+  const times = contenders.map(() => [] as number[]);
+  const values: unknown[] = contenders.map(() => undefined);
+  for (const [, f] of contenders) await f(); // warm-up: compile, first-touch memory
+  for (let r = 0; r < reps; r++) {
+    for (let c = 0; c < contenders.length; c++) {
+      const t = performance.now();
+      values[c] = await contenders[c]![1]();
+      times[c]!.push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)]!, value };
+  return contenders.map(([name], c) => {
+    const sorted = times[c]!.sort((a, b) => a - b);
+    return [name, { ms: sorted[Math.floor(sorted.length / 2)]!, value: values[c] }];
+  });
 }
 
 async function main(): Promise<void> {
@@ -60,14 +68,14 @@ async function main(): Promise<void> {
     return acc;
   };
 
-  const results: [string, { ms: number; value: unknown }][] = [];
-  results.push(['DuckDB in-memory table (2 threads)', await median(REPS, () => duck('orders'))]);
-  results.push(['hand-written typed-array loop (1 thread)', await median(REPS, loop)]);
-  results.push(['Sparrow in memory, 1 worker', await median(REPS, () => run(s1, 'memory'))]);
-  results.push(['Sparrow in memory, 2 workers', await median(REPS, () => run(s2, 'memory'))]);
-  results.push([`DuckDB from Parquet (2 threads)`, await median(REPS, () => duck(`read_parquet('${file}')`))]);
-  results.push(['Sparrow from Parquet, 2 workers', await median(REPS, () => run(s2, 'parquet'))]);
-
+  const results = await interleaved(REPS, [
+    ['DuckDB in-memory table (2 threads)', () => duck('orders')],
+    ['hand-written typed-array loop (1 thread)', loop],
+    ['Sparrow in memory, 1 worker', () => run(s1, 'memory')],
+    ['Sparrow in memory, 2 workers', () => run(s2, 'memory')],
+    ['DuckDB from Parquet (2 threads)', () => duck(`read_parquet('${file}')`)],
+    ['Sparrow from Parquet, 2 workers', () => run(s2, 'parquet')],
+  ]);
   const ref = Number(results[0]![1].value);
   console.log(`filter + computed column + sum over ${ROWS.toLocaleString()} rows; median of ${REPS} runs\n`);
   for (const [name, r] of results) {

@@ -11,6 +11,7 @@ export function* runShuffleRead(p: ReadNode, env: TaskEnv): Generator<Batch> {
   if (!blocks) throw new Error(`internal: shuffle output of stage ${p.stageId} was not shipped with the task`);
   for (const w of blocks) {
     env.metrics.shuffleReadBytes += wireBytes(w);
+    env.metrics.inputRecords += w.length;
     yield fromWire(w);
   }
 }
