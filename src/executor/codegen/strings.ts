@@ -16,6 +16,7 @@
 //   Infinity, -0.0. date → 'YYYY-MM-DD'; timestamp → 'YYYY-MM-DD HH:MM:SS[.fff]' with the
 //   fraction's trailing zeros dropped (as Spark prints them). boolean → 'true' / 'false'.
 import { decodeUtf8 } from '../batch.js';
+import { MS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth } from '../../planner/calendar.js';
 
 /** Set by the parse functions: 1 when the last input did not parse (the result is NULL). */
 export const PARSE_FAILED = new Uint8Array(1);
@@ -155,23 +156,6 @@ export function parseBoolean(d: Uint8Array, s: number, e: number): boolean {
 
 // ---------------------------------------------------------------- dates
 
-const MS_PER_DAY = 86_400_000;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
 const DATE_RE = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T].*)?)?)?$/s;
 
 export function parseDateText(t: string): number | null {
@@ -238,15 +222,7 @@ function padYear(y: number): string {
 
 /** 'YYYY-MM-DD' of a day number (H. Hinnant's civil_from_days). */
 export function formatDate(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civilFromDays(days);
   return `${padYear(y)}-${pad2(m)}-${pad2(d)}`;
 }
 

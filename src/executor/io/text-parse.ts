@@ -12,6 +12,8 @@
 //              zone; fractions below a millisecond are truncated. A bare date is midnight UTC
 //              unless `requireTime`.
 
+import { daysFromCivil, daysInMonth } from '../../planner/calendar.js';
+
 const POW10: readonly number[] = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -154,21 +156,6 @@ export function parseBoolBytes(src: Uint8Array, s: number, e: number): number {
   if (n === 4 && lowerEquals(src, s, 'true')) return 1;
   if (n === 5 && lowerEquals(src, s, 'false')) return 0;
   return NaN;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 function two(src: Uint8Array, i: number): number {

@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Schema } from '../../planner/types.js';
 import { type Batch, type Vec, numRows } from '../batch.js';
+import { civilFromDays } from '../../planner/calendar.js';
 
 export interface CsvWriteOptions {
   /** Write a header line with the column names (default true). */
@@ -116,15 +117,7 @@ export function formatDouble(x: number): string {
 
 /** Civil date of a day number (Howard Hinnant's algorithm), written as YYYY-MM-DD. */
 function writeDateSlow(out: ByteSink, days: number): void {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civilFromDays(days);
   if (y >= 0 && y <= 9999) out.digits(y, 4);
   else { out.byte(y < 0 ? 45 : 43); out.digits(Math.abs(y), 6); } // ISO 8601 expanded years, as toISOString
   out.byte(45); out.digits(m, 2); out.byte(45); out.digits(d, 2);
