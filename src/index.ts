@@ -1,11 +1,12 @@
 // Sparrow's public API. Everything a user imports comes from here.
 export { Session, type SessionOptions, type CreateOptions } from './dataset/session.js';
-export { Dataset, type Row, type ExplainMode, type UdfOptions } from './dataset/dataset.js';
+export { Dataset, type Row, type ExplainMode, type UdfOptions, type JoinHow } from './dataset/dataset.js';
+export { GroupedDataset } from './dataset/grouped.js';
 export { DataFrameReader } from './dataset/reader.js';
 export { DataFrameWriter, type WriteResult } from './dataset/writer.js';
 export { Column, type ColumnLike, type ColumnRef } from './dataset/column.js';
 export {
-  col, lit, when, coalesce, asc, desc, sum, count, avg, mean, min, max, countDistinct,
+  col, lit, when, coalesce, asc, desc, sum, count, avg, mean, min, max, countDistinct, broadcast,
 } from './dataset/functions.js';
 export type { DataType, Field, Schema } from './planner/types.js';
 export { AnalysisError } from './planner/errors.js';

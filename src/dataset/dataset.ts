@@ -4,7 +4,7 @@
 // schema and files when an action first needs them.
 import type * as arrow from 'apache-arrow';
 import { type Expr, outputName } from '../planner/expr.js';
-import type { LogicalPlan, UdfKind } from '../planner/logical.js';
+import { JOIN_TYPES, type JoinHint, type JoinType, type LogicalPlan, type UdfKind } from '../planner/logical.js';
 import { logicalTreeString } from '../planner/explain-logical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
 import { type Schema, parseTypeName } from '../planner/types.js';
@@ -15,8 +15,23 @@ import { lambdaSource, checkCtx } from '../executor/lambda.js';
 import { Column, type ColumnRef, refToExpr } from './column.js';
 import { DataFrameWriter } from './writer.js';
 import { formatTable } from './show.js';
+import { GroupedDataset } from './grouped.js';
 
 export type Row = Record<string, unknown>;
+
+export type JoinHow = JoinType | 'inner' | 'left_outer' | 'leftouter' | 'right_outer' | 'rightouter' | 'outer' | 'full_outer' | 'fullouter' | 'left_semi' | 'leftsemi' | 'left_anti' | 'leftanti';
+
+const JOIN_ALIASES: Record<string, JoinType> = {
+  inner: 'inner', left: 'left', left_outer: 'left', leftouter: 'left', right: 'right', right_outer: 'right',
+  rightouter: 'right', full: 'full', outer: 'full', full_outer: 'full', fullouter: 'full', semi: 'semi',
+  left_semi: 'semi', leftsemi: 'semi', anti: 'anti', left_anti: 'anti', leftanti: 'anti',
+};
+
+function normalizeJoinType(how: string): JoinType {
+  const t = JOIN_ALIASES[how.toLowerCase()];
+  if (!t) throw new Error(`unknown join type '${how}'; expected one of ${JOIN_TYPES.join(', ')}`);
+  return t;
+}
 export type ExplainMode = 'simple' | 'extended' | 'cost';
 
 export interface UdfOptions {
@@ -148,7 +163,71 @@ export class Dataset<T = Row> {
 
   /** Whole-dataset aggregates: agg(sum('amount').as('total'), count('*')). */
   agg(...aggs: Column[]): Dataset<Row> {
-    return this.derive((p) => ({ kind: 'aggregate', input: p, groupBy: [], aggs: aggs.map((a) => a.expr) }));
+    return this.aggregate([], aggs.map((a) => a.expr));
+  }
+
+  /** @internal */
+  aggregate(groupBy: readonly Expr[], aggs: readonly Expr[]): Dataset<Row> {
+    return this.derive((p) => ({ kind: 'aggregate', input: p, groupBy, aggs }));
+  }
+
+  /** Groups rows by keys (names or Columns) for agg(...) or count(). */
+  groupBy(...keys: (ColumnRef | ColumnRef[])[]): GroupedDataset {
+    const flat = keys.flat();
+    if (flat.length === 0) throw new Error('groupBy() needs at least one key; use agg(...) for whole-dataset aggregates');
+    return new GroupedDataset(this as Dataset<unknown>, flat);
+  }
+
+  /**
+   * An equi-join on columns named alike on both sides (`on`: a name or names), SQL USING
+   * semantics: the keys appear once. how: 'inner' (default), 'left', 'right', 'full', 'semi',
+   * 'anti' (Spark's left_outer, left_semi, ... are accepted too). NULL keys never match.
+   */
+  join(other: Dataset<any>, on: string | readonly string[], how: JoinHow = 'inner'): Dataset<Row> {
+    const keys = typeof on === 'string' ? [on] : [...on];
+    const type = normalizeJoinType(how);
+    return new Dataset<Row>(this.engine, async () => {
+      const [a, b] = await Promise.all([this.plan(), other.plan()]);
+      return { kind: 'join', left: a, right: b, on: keys, how: type };
+    });
+  }
+
+  /** A total order across all partitions: names (ascending) or Columns with asc()/desc(). */
+  orderBy(...cols: (ColumnRef | ColumnRef[])[]): Dataset<T> {
+    const order = cols.flat().map(refToExpr);
+    return this.derive((p) => ({ kind: 'sort', input: p, order }));
+  }
+
+  sort(...cols: (ColumnRef | ColumnRef[])[]): Dataset<T> {
+    return this.orderBy(...cols);
+  }
+
+  /** Distinct rows (NULLs equal each other; -0.0 equals 0.0). */
+  distinct(): Dataset<T> {
+    return this.derive((p) => ({ kind: 'distinct', input: p }));
+  }
+
+  dropDuplicates(): Dataset<T> {
+    return this.distinct();
+  }
+
+  /** n partitions: hash-partitioned by keys, or round-robin without keys (a shuffle). */
+  repartition(n: number, ...keys: ColumnRef[]): Dataset<T> {
+    const exprs = keys.map(refToExpr);
+    return this.derive((p) => ({ kind: 'repartition', input: p, n, keys: exprs, shuffle: true }));
+  }
+
+  /** At most n partitions by merging neighbours, without a shuffle. */
+  coalesce(n: number): Dataset<T> {
+    return this.derive((p) => ({ kind: 'repartition', input: p, n, keys: [], shuffle: false }));
+  }
+
+  /** A join-strategy hint for joins this dataset takes part in: 'broadcast', 'merge' or 'shuffle_hash'. */
+  hint(name: JoinHint): Dataset<T> {
+    const known: JoinHint[] = ['broadcast', 'merge', 'shuffle_hash'];
+    const h = (name === ('broadcastjoin' as string) || name === ('mapjoin' as string) ? 'broadcast' : name === ('shuffle_merge' as string) || name === ('mergejoin' as string) ? 'merge' : name) as JoinHint;
+    if (!known.includes(h)) throw new Error(`unknown hint '${name}'; expected one of ${known.join(', ')}`);
+    return this.derive((p) => ({ kind: 'hint', input: p, hint: h }));
   }
 
   // ---- actions ---------------------------------------------------------------------------
@@ -227,6 +306,7 @@ export class Dataset<T = Row> {
           '== Optimized Logical Plan ==', logicalTreeString(planned.optimized, { stats: true }),
           '', '== Physical Plan ==', physical,
         ].join('\n');
+        if (planned.decisions.length > 0) text += `\n\n== Planning decisions ==\n${planned.decisions.join('\n')}`;
         break;
     }
     if (options.print) console.log(text);

@@ -1,6 +1,7 @@
 // Expression functions, as Spark's `functions` object: col, lit, when, coalesce, aggregates.
 import type { AggFn, LitValue } from '../planner/expr.js';
 import { Column, type ColumnLike, type ColumnRef, litExpr, refToExpr, toExpr } from './column.js';
+import type { Dataset } from './dataset.js';
 
 export function col(name: string): Column {
   return new Column({ kind: 'col', name });
@@ -45,3 +46,8 @@ export function min(c: ColumnRef): Column { return aggregate('min', c); }
 export function max(c: ColumnRef): Column { return aggregate('max', c); }
 /** Number of distinct non-NULL values. */
 export function countDistinct(c: ColumnRef): Column { return aggregate('countDistinct', c); }
+
+/** Marks a dataset to be broadcast in joins it takes part in (the same as ds.hint('broadcast')). */
+export function broadcast<T>(ds: Dataset<T>): Dataset<T> {
+  return ds.hint('broadcast');
+}

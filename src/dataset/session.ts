@@ -1,5 +1,6 @@
 // Session: the entry point. It owns the worker pool (through the engine) and the data sources.
-import { availableParallelism } from 'node:os';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import type { LogicalPlan } from '../planner/logical.js';
 import { type DataType, type Field, type Schema, parseTypeName } from '../planner/types.js';
@@ -8,6 +9,11 @@ import { tableToBatches, arrowSchemaToSchema } from '../executor/arrow.js';
 import { Engine, type JobInfo } from '../executor/engine.js';
 import { Dataset, type Row } from './dataset.js';
 import { DataFrameReader } from './reader.js';
+
+/** Spark's default for spark.sql.autoBroadcastJoinThreshold. */
+export const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
+/** What the engine may hold in shuffle blocks, hash tables and sort buffers before spilling. */
+export const DEFAULT_MEMORY_BUDGET_MB = 1024;
 
 export interface SessionOptions {
   /** Worker threads; default: the machine's available cores. */
@@ -39,10 +45,17 @@ export class Session {
   }
 
   static async create(options: SessionOptions = {}): Promise<Session> {
-    const parallelism = options.parallelism ?? availableParallelism();
+    const parallelism = options.parallelism ?? os.availableParallelism();
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`parallelism must be a positive integer, got ${parallelism}`);
     const shufflePartitions = options.shufflePartitions ?? 2 * parallelism;
-    const engine = new Engine({ parallelism, shufflePartitions, disabledRules: options.disabledRules ?? [] });
+    const threshold = options.autoBroadcastJoinThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
+    const memoryBudgetMb = options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB;
+    if (!(memoryBudgetMb > 0)) throw new Error(`memoryBudgetMb must be positive, got ${memoryBudgetMb}`);
+    const engine = new Engine({
+      parallelism, shufflePartitions, disabledRules: options.disabledRules ?? [],
+      autoBroadcastJoinThreshold: threshold, memoryBudgetBytes: memoryBudgetMb * 1024 * 1024,
+      tmpDir: options.tmpDir ?? path.join(os.tmpdir(), `sparrow-${process.pid}`),
+    });
     return new Session(engine, { ...options, parallelism, shufflePartitions });
   }
 

@@ -6,7 +6,7 @@ import { analyze, schemaOf } from '../planner/analyzer.js';
 import { AnalysisError } from '../planner/errors.js';
 import { type LogicalPlan, transformUp } from '../planner/logical.js';
 import { optimize } from '../planner/optimizer/optimizer.js';
-import { toPhysical } from '../planner/physical/planner.js';
+import { planPhysical } from '../planner/physical/planner.js';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
 import { splitStages, type StagePlan } from '../planner/physical/stages.js';
 import type { Schema } from '../planner/types.js';
@@ -25,6 +25,9 @@ const WIDE_SAMPLE_ROWS = 1000;
 export interface EngineOptions {
   readonly parallelism: number;
   readonly shufflePartitions: number;
+  readonly autoBroadcastJoinThreshold: number;
+  readonly memoryBudgetBytes: number;
+  readonly tmpDir: string;
   readonly disabledRules: readonly string[];
 }
 
@@ -43,6 +46,8 @@ export interface PlannedJob {
   readonly physical: PhysicalPlan;
   readonly stages: StagePlan;
   readonly trace: readonly { batch: string; rule: string; iteration: number }[];
+  /** Physical planning decisions with the numbers behind them. */
+  readonly decisions: readonly string[];
 }
 
 export class Engine {
@@ -70,8 +75,8 @@ export class Engine {
     const withUdfs = await this.resolveUdfs(logical);
     const analyzed = this.analyze(withUdfs);
     const { plan: optimized, trace } = optimize(analyzed, this.options.disabledRules);
-    const physical = toPhysical(optimized, this.options);
-    return { analyzed, optimized, physical, stages: splitStages(physical), trace };
+    const { plan: physical, decisions } = planPhysical(optimized, this.options);
+    return { analyzed, optimized, physical, stages: splitStages(physical), trace, decisions };
   }
 
   /** The output schema of a (not yet analyzed) plan; lambdas in it are checked and typed first. */
@@ -105,11 +110,15 @@ export class Engine {
     const started = performance.now();
     const stages: StageMetrics[] = [];
     try {
-      const r = await runStages(planned.stages, output, { pool: this.pool, local: this.local, onStage: (s) => stages.push(s) });
-      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: true, stages, decisions: [] };
+      const r = await runStages(planned.stages, output, {
+        pool: this.pool, local: this.local, memoryBudgetBytes: this.options.memoryBudgetBytes, tmpDir: this.options.tmpDir,
+        parallelism: this.options.parallelism,
+        onStage: (s) => stages.push(s),
+      });
+      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: true, stages, decisions: planned.decisions };
       return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
     } catch (err) {
-      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: false, stages, decisions: [] };
+      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: false, stages, decisions: planned.decisions };
       throw err;
     }
   }

@@ -1,13 +1,17 @@
-// The scheduler: runs a job's stages in dependency order, one task per partition on the pool,
-// keeps shuffle output in the block manager for the stages that read it, and records metrics.
-// A failed task fails the job with the task's own message, its stage and partition.
+// The scheduler: runs a job's stages in dependency order, one task per partition on the pool.
+// A shuffle-map stage's buckets go to the block manager until the stages that read them are
+// done; a broadcast stage's rows are gathered on the driver, copied once into shared memory
+// and handed to every task above it; a range-partitioned shuffle first samples its keys to
+// pick the bounds. A failed task fails the job with the task's own message, stage and partition.
 import type { Piscina } from 'piscina';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
 import { numPartitions, physicalChildren } from '../planner/physical/physical.js';
 import type { Stage, StagePlan } from '../planner/physical/stages.js';
 import { BlockManager } from '../cache/block-manager.js';
-import type { TaskMessage, TaskMetrics, TaskOutput, TaskResult } from './task.js';
-import type { WireBatch } from './wire.js';
+import { type TaskMessage, type TaskMetrics, type TaskOutput, type TaskResult, shuffleKey } from './task.js';
+import { type WireBatch, fromWire, toShared, toWire } from './wire.js';
+import { rangeBounds } from './range-bounds.js';
+import { coalescedPartitions } from './partition-map.js';
 
 export interface StageMetrics {
   id: number;
@@ -47,32 +51,41 @@ export interface StageRunResult {
 export interface SchedulerDeps {
   readonly pool: Piscina;
   readonly local: ReadonlyMap<number, readonly (readonly WireBatch[])[]>;
+  readonly memoryBudgetBytes: number;
+  readonly parallelism: number;
+  readonly tmpDir: string;
   /** Called as each stage finishes (also for the stage that failed). */
   readonly onStage: (m: StageMetrics) => void;
 }
+
+/** Sort-key rows each task contributes to the sample that picks range bounds. */
+export const RANGE_SAMPLE_PER_TASK = 256;
 
 let nextJobId = 1;
 
 export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps: SchedulerDeps): Promise<StageRunResult> {
   const jobId = nextJobId++;
-  const blocks = new BlockManager();
+  const blocks = new BlockManager(deps.memoryBudgetBytes, deps.tmpDir, jobId);
+  const broadcasts = new Map<number, WireBatch[]>();
   let partitions: (readonly WireBatch[])[] = [];
   let files: string[] = [];
-  for (const stage of plan.stages) {
+  try {
+    for (const stage of plan.stages) {
       const isResult = stage.id === plan.resultStage;
-      const output: TaskOutput = isResult ? resultOutput : (stage.output.kind === 'shuffle' ? stage.output : resultOutput);
-      const local = localInputs(stage.plan, deps.local);
+      let output: TaskOutput = isResult || stage.output.kind !== 'shuffle' ? (isResult ? resultOutput : { kind: 'result' }) : stage.output;
       const started = performance.now();
-      const results = await Promise.all(
-        Array.from({ length: stage.numTasks }, (_, p) => {
-          const shuffle: Record<number, WireBatch[]> = {};
-          for (const parent of stage.parents) shuffle[parent] = [];
-          shuffleInputs(stage.plan, p, blocks, shuffle);
-          const msg: TaskMessage = { jobId, stageId: stage.id, partition: p, attempt: 0, plan: stage.plan, local, shuffle, output };
-          return deps.pool.run(msg) as Promise<TaskResult>;
-        }),
-      );
-      const sm = stageMetrics(stage, results.map((r) => r.metrics), performance.now() - started);
+      const metrics: TaskMetrics[] = [];
+      if (output.kind === 'shuffle' && output.partitioning.kind === 'range') {
+        // Spark's RangePartitioner: sample the keys of every partition, then pick n - 1 bounds.
+        const sampled = await runTasks(jobId, stage, { kind: 'sample', order: output.partitioning.order, rows: RANGE_SAMPLE_PER_TASK }, deps, blocks, broadcasts);
+        for (const r of sampled) metrics.push(r.metrics);
+        const samples = sampled.flatMap((r) => (r.ok ? r.batches.map(fromWire) : []));
+        const bounds = rangeBounds(samples, output.partitioning.order, output.partitioning.n);
+        output = { ...output, bounds: toWire(bounds, null) };
+      }
+      const results = await runTasks(jobId, stage, output, deps, blocks, broadcasts);
+      for (const r of results) metrics.push(r.metrics);
+      const sm = stageMetrics(stage, metrics, performance.now() - started);
       deps.onStage(sm);
       results.forEach((r, p) => {
         if (!r.ok) {
@@ -82,41 +95,81 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
           );
         }
       });
-      for (const parent of stage.parents) blocks.dropShuffle(parent);
+      for (const parent of stage.parents) { blocks.dropShuffle(parent); broadcasts.delete(parent); }
       if (isResult) {
         partitions = results.map((r) => (r.ok ? r.batches : []));
         files = results.flatMap((r) => (r.ok ? r.files : []));
+      } else if (stage.output.kind === 'broadcast') {
+        // Copied once into shared memory: every task of every worker reads the same bytes.
+        broadcasts.set(stage.id, results.flatMap((r) => (r.ok ? r.batches.map((w) => toWire(toShared(fromWire(w)), null)) : [])));
       } else {
-        results.forEach((r, p) => { if (r.ok && r.buckets) blocks.putMapOutput(stage.id, p, r.buckets); });
+        for (const [p, r] of results.entries()) {
+          if (r.ok && r.buckets) sm.spillBytes += await blocks.putMapOutput(stage.id, p, r.buckets);
+        }
         // A map stage without tasks (its input has no partitions, e.g. an empty Parquet file)
         // still has an output, an empty one, for the stages that read it.
-        if (stage.numTasks === 0) blocks.putMapOutput(stage.id, 0, []);
+        if (stage.numTasks === 0) await blocks.putMapOutput(stage.id, 0, []);
       }
     }
+  } finally {
+    await blocks.close();
+  }
   return { partitions, files };
+}
+
+function runTasks(
+  jobId: number, stage: Stage, output: TaskOutput, deps: SchedulerDeps, blocks: BlockManager,
+  broadcasts: ReadonlyMap<number, WireBatch[]>,
+): Promise<TaskResult[]> {
+  const local = localInputs(stage.plan, deps.local);
+  const broadcast: Record<number, WireBatch[]> = {};
+  for (const parent of stage.parents) {
+    const b = broadcasts.get(parent);
+    if (b) broadcast[parent] = b;
+  }
+  return Promise.all(
+    Array.from({ length: stage.numTasks }, async (_, p) => {
+      const shuffle: Record<string, WireBatch[]> = {};
+      await shuffleInputs(stage.plan, p, blocks, shuffle);
+      const msg: TaskMessage = {
+        jobId, stageId: stage.id, partition: p, attempt: 0, plan: stage.plan, local, shuffle, broadcast, output,
+        memoryBytes: Math.floor(deps.memoryBudgetBytes / deps.parallelism / 2), tmpDir: deps.tmpDir,
+      };
+      return deps.pool.run(msg) as Promise<TaskResult>;
+    }),
+  );
 }
 
 /**
  * The shuffle buckets task `partition` reads: each ShuffleRead it reaches gets the bucket of the
- * partition number it sees there. Below a Union that is the number within the union's child
- * (as run-plan.ts maps it), not the task's own: the second of two single-partition children
- * runs as task 1 but reads bucket 0.
+ * partition number it sees there, mapped exactly as run-plan.ts maps partitions: below a Union
+ * the number within the union's child (the second of two single-partition children runs as
+ * task 1 but reads bucket 0); below a coalesce every input partition the task merges; below a
+ * broadcast join the streamed side only.
  */
-function shuffleInputs(p: PhysicalPlan, partition: number, blocks: BlockManager, out: Record<number, WireBatch[]>): void {
-  if (p.kind === 'ShuffleRead') {
-    out[p.stageId] = blocks.bucket(p.stageId, partition);
-    return;
-  }
-  if (p.kind === 'Union') {
-    let at = partition;
-    for (const child of p.inputs) {
-      const n = numPartitions(child);
-      if (at < n) { shuffleInputs(child, at, blocks, out); return; }
-      at -= n;
+async function shuffleInputs(p: PhysicalPlan, partition: number, blocks: BlockManager, out: Record<string, WireBatch[]>): Promise<void> {
+  switch (p.kind) {
+    case 'ShuffleRead':
+      out[shuffleKey(p.stageId, partition)] = await blocks.bucket(p.stageId, partition);
+      return;
+    case 'Union': {
+      let at = partition;
+      for (const child of p.inputs) {
+        const n = numPartitions(child);
+        if (at < n) { await shuffleInputs(child, at, blocks, out); return; }
+        at -= n;
+      }
+      return;
     }
-    return;
+    case 'CoalescePartitions':
+      for (const q of coalescedPartitions(numPartitions(p.input), p.n, partition)) await shuffleInputs(p.input, q, blocks, out);
+      return;
+    case 'BroadcastHashJoin':
+      await shuffleInputs(p.buildSide === 'right' ? p.left : p.right, partition, blocks, out);
+      return;
+    default:
+      for (const c of physicalChildren(p)) await shuffleInputs(c, partition, blocks, out);
   }
-  for (const c of physicalChildren(p)) shuffleInputs(c, partition, blocks, out);
 }
 
 function localInputs(p: PhysicalPlan, store: ReadonlyMap<number, readonly (readonly WireBatch[])[]>): Record<number, readonly (readonly WireBatch[])[]> {
@@ -152,7 +205,7 @@ function stageMetrics(stage: Stage, ms: readonly TaskMetrics[], durationMs: numb
     outputBytes: sum((m) => m.outputBytes),
     shuffleWriteBytes: sum((m) => m.shuffleWriteBytes),
     shuffleReadBytes: sum((m) => m.shuffleReadBytes),
-    spillBytes: 0,
+    spillBytes: sum((m) => m.spillBytes),
     peakMemoryBytes: ms.reduce((s, m) => Math.max(s, m.peakMemoryBytes), 0),
     droppedMalformed: sum((m) => m.droppedMalformed),
     corruptRecords: sum((m) => m.corruptRecords),

@@ -1,4 +1,5 @@
 // The messages between the scheduler (driver) and a worker: plain data plus Arrow buffers.
+import type { Expr } from '../planner/expr.js';
 import type { PhysicalPlan, Partitioning } from '../planner/physical/physical.js';
 import type { Schema } from '../planner/types.js';
 import type { WireBatch } from './wire.js';
@@ -6,8 +7,10 @@ import type { WireBatch } from './wire.js';
 export type TaskOutput =
   /** Return the partition's rows to the driver. */
   | { readonly kind: 'result' }
-  /** Partition the rows into buckets for a shuffle. */
-  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning }
+  /** Partition the rows into buckets for a shuffle (range partitioning comes with its bounds). */
+  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning; readonly bounds?: WireBatch }
+  /** Return a sample of the sort keys (for range partitioning's bounds). */
+  | { readonly kind: 'sample'; readonly order: readonly Expr[]; readonly rows: number }
   /** Write the rows as part files under the job's temporary directory. */
   | { readonly kind: 'write'; readonly format: 'parquet' | 'csv' | 'json'; readonly jobDir: string;
       readonly partitionBy: readonly string[]; readonly options: Readonly<Record<string, unknown>> };
@@ -20,9 +23,22 @@ export interface TaskMessage {
   readonly plan: PhysicalPlan;
   /** LocalTableScan data by relation id: every partition's batches (shared memory, no copy). */
   readonly local: Readonly<Record<number, readonly (readonly WireBatch[])[]>>;
-  /** This task's bucket of every parent shuffle stage, by stage id. */
-  readonly shuffle: Readonly<Record<number, readonly WireBatch[]>>;
+  /**
+   * The shuffle buckets this task reads, by `${stageId}/${reducePartition}` (a task reads
+   * several partitions of one shuffle below a coalesce).
+   */
+  readonly shuffle: Readonly<Record<string, readonly WireBatch[]>>;
+  /** Broadcast sides by the id of the stage that computed them (shared memory, no copy). */
+  readonly broadcast: Readonly<Record<number, readonly WireBatch[]>>;
   readonly output: TaskOutput;
+  /** This task's share of the memory budget: sorts and hash tables spill or fail past it. */
+  readonly memoryBytes: number;
+  /** Where a task may spill (sorted runs). */
+  readonly tmpDir: string;
+}
+
+export function shuffleKey(stageId: number, partition: number): string {
+  return `${stageId}/${partition}`;
 }
 
 export interface TaskMetrics {
@@ -35,13 +51,15 @@ export interface TaskMetrics {
   droppedMalformed: number;
   corruptRecords: number;
   peakMemoryBytes: number;
+  /** Bytes sorts and joins wrote to disk because they outgrew their memory share. */
+  spillBytes: number;
   durationMs: number;
 }
 
 export function emptyMetrics(): TaskMetrics {
   return {
     inputRecords: 0, outputRecords: 0, outputBytes: 0, shuffleReadBytes: 0, shuffleWriteBytes: 0,
-    droppedMalformed: 0, corruptRecords: 0, peakMemoryBytes: 0, durationMs: 0,
+    droppedMalformed: 0, corruptRecords: 0, peakMemoryBytes: 0, spillBytes: 0, durationMs: 0,
   };
 }
 

@@ -8,7 +8,9 @@ import { batchBytes, numRows, own } from './batch.js';
 import { runPlan } from './ops/run-plan.js';
 import { writeTaskOutput } from './ops/write.js';
 import { type TaskMessage, type TaskResult, emptyMetrics } from './task.js';
-import { type WireBatch, toWire } from './wire.js';
+import { type WireBatch, toWire, wireBytes } from './wire.js';
+import { ShuffleWriter } from './ops/shuffle-write.js';
+import { KeySampler } from './ops/key-sampler.js';
 
 export default async function runTask(msg: TaskMessage): Promise<unknown> {
   const started = performance.now();
@@ -16,29 +18,38 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
   const env = { msg, metrics };
   const transfer: ArrayBuffer[] = [];
   try {
+    const out = msg.output;
+    // The sink: a shuffle splits rows into buckets as they come; a sample keeps a few keys;
+    // results and writes keep the (owned) batches until the task ends.
+    const shuffle = out.kind === 'shuffle' ? new ShuffleWriter(out.partitioning, msg.plan.schema, out.bounds) : null;
+    const sampler = out.kind === 'sample' ? new KeySampler(out.order, msg.plan.schema, out.rows, msg.partition) : null;
     const batches: Batch[] = [];
     for await (const b of runPlan(msg.plan, msg.partition, env)) {
       if (numRows(b) === 0) continue;
+      if (sampler) { sampler.add(b); continue; }
       // Own it now: the batch may view memory its producer reuses for the next one.
       const d = own(b);
       metrics.outputRecords += d.length;
       metrics.outputBytes += batchBytes(d);
-      batches.push(d);
+      if (shuffle) shuffle.add(d);
+      else batches.push(d);
     }
     let wire: WireBatch[] = [];
     let buckets: WireBatch[][] | null = null;
     let files: string[] = [];
-    switch (msg.output.kind) {
+    switch (out.kind) {
       case 'result':
         wire = batches.map((b) => toWire(b, transfer));
         break;
+      case 'sample':
+        wire = [toWire(sampler!.finish(), transfer)];
+        break;
       case 'shuffle':
-        if (msg.output.partitioning.kind !== 'single') throw new Error('internal: hash shuffles are not implemented yet');
-        buckets = [batches.map((b) => toWire(b, transfer))];
-        metrics.shuffleWriteBytes += metrics.outputBytes;
+        buckets = shuffle!.finish().map((bucket) => bucket.map((b) => toWire(b, transfer)));
+        metrics.shuffleWriteBytes += buckets.reduce((s, bucket) => s + bucket.reduce((t, w) => t + wireBytes(w), 0), 0);
         break;
       case 'write':
-        files = await writeTaskOutput(msg.output, msg.partition, msg.plan.schema, batches);
+        files = await writeTaskOutput(out, msg.partition, msg.plan.schema, batches);
         break;
     }
     metrics.durationMs = performance.now() - started;

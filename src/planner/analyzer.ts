@@ -8,6 +8,7 @@ import { type LogicalPlan, children } from './logical.js';
 import { canCast, resolveExpr } from './resolve-expr.js';
 import { type DataType, type Field, type Schema, assertNever } from './types.js';
 import { AnalysisError } from './errors.js';
+import { analyzeJoin, joinSchema } from './analyze-join.js';
 
 const schemaCache = new WeakMap<LogicalPlan, Schema>();
 
@@ -43,6 +44,8 @@ function computeSchema(p: LogicalPlan): Schema {
       const first = schemaOf(p.inputs[0]!);
       return first.map((f, i) => ({ ...f, nullable: p.inputs.some((x) => schemaOf(x)[i]!.nullable) }));
     }
+    case 'join': return joinSchema(schemaOf(p.left), schemaOf(p.right), p.on, p.how);
+    case 'sort': case 'distinct': case 'repartition': case 'hint': return schemaOf(p.input);
     default: return assertNever(p, 'plan node');
   }
 }
@@ -110,6 +113,27 @@ export function analyze(p: LogicalPlan): LogicalPlan {
       if (!Number.isInteger(p.n) || p.n < 0) throw new AnalysisError(`limit(${p.n}): n must be a non-negative integer`);
       return { ...p, input: kids[0]! };
     case 'union': return analyzeUnion(kids);
+    case 'join': return analyzeJoin(kids[0]!, kids[1]!, schemaOf(kids[0]!), schemaOf(kids[1]!), p.on, p.how);
+    case 'sort': {
+      const input = schemaOf(kids[0]!);
+      if (p.order.length === 0) throw new AnalysisError('orderBy needs at least one column');
+      const order = p.order.map((e): Expr => {
+        const key: Expr = e.kind === 'sortKey' ? e : { kind: 'sortKey', child: e, ascending: true, nullsFirst: true };
+        if (containsAgg(key)) throw new AnalysisError(`aggregate function in orderBy: ${exprToString(e)}`);
+        return resolveExpr(key, input, 'orderBy').expr;
+      });
+      return { ...p, input: kids[0]!, order };
+    }
+    case 'distinct': case 'hint': return { ...p, input: kids[0]! };
+    case 'repartition': {
+      if (!Number.isInteger(p.n) || p.n < 1) throw new AnalysisError(`${p.shuffle ? 'repartition' : 'coalesce'}(${p.n}): the partition count must be a positive integer`);
+      const input = schemaOf(kids[0]!);
+      const keys = p.keys.map((e) => {
+        if (containsAgg(e)) throw new AnalysisError(`aggregate function in repartition: ${exprToString(e)}`);
+        return resolveExpr(e, input, 'repartition').expr;
+      });
+      return { ...p, input: kids[0]!, keys };
+    }
     default: return assertNever(p, 'plan node');
   }
 }

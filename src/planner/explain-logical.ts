@@ -62,6 +62,14 @@ export function nodeString(p: LogicalPlan): string {
       return p.groupBy.length === 0 ? `Aggregate ${list(p.aggs)}` : `Aggregate ${list(p.groupBy)}, ${list(p.aggs)}`;
     case 'limit': return `Limit ${p.n}`;
     case 'union': return 'Union';
+    case 'join': return `Join ${p.how === 'full' ? 'FullOuter' : p.how[0]!.toUpperCase() + p.how.slice(1)}, using [${p.on.join(', ')}]`;
+    case 'sort': return `Sort ${list(p.order)}`;
+    case 'distinct': return 'Distinct';
+    case 'repartition':
+      return p.shuffle
+        ? `Repartition ${p.n}${p.keys.length > 0 ? ` by ${list(p.keys)}` : ''}`
+        : `Coalesce ${p.n}`;
+    case 'hint': return `ResolvedHint ${p.hint}`;
     default: return assertNever(p, 'plan node');
   }
 }

@@ -40,6 +40,12 @@ export interface FileSource {
 
 export type UdfKind = 'map' | 'flatMap' | 'mapPartitions' | 'filter';
 
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+export const JOIN_TYPES: readonly JoinType[] = ['inner', 'left', 'right', 'full', 'semi', 'anti'];
+
+/** A user's choice of join strategy for the side it is put on. */
+export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash';
+
 export type LogicalPlan =
   /** Reads files; `columns` (null = all) and `filters` are filled in by the optimizer. */
   | { readonly kind: 'scan'; readonly source: FileSource; readonly columns: readonly string[] | null; readonly filters: readonly Expr[] }
@@ -58,15 +64,31 @@ export type LogicalPlan =
   /** The first `n` rows. */
   | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly n: number }
   /** All rows of every input, by column position (SQL UNION ALL). */
-  | { readonly kind: 'union'; readonly inputs: readonly LogicalPlan[] };
+  | { readonly kind: 'union'; readonly inputs: readonly LogicalPlan[] }
+  /**
+   * An equi-join on columns named alike on both sides (SQL USING): the output has the keys
+   * once (first), then the left's other columns, then the right's; semi/anti keep the left's.
+   */
+  | { readonly kind: 'join'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly on: readonly string[]; readonly how: JoinType }
+  /** A total order over all rows by `order` (sortKey expressions). */
+  | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly order: readonly Expr[] }
+  /** Distinct rows (every column compared; NULLs equal each other, -0.0 equals 0.0). */
+  | { readonly kind: 'distinct'; readonly input: LogicalPlan }
+  /** `n` partitions: hash-partitioned by `keys`, round-robin without keys, or merged without a shuffle (coalesce). */
+  | { readonly kind: 'repartition'; readonly input: LogicalPlan; readonly n: number; readonly keys: readonly Expr[]; readonly shuffle: boolean }
+  /** A join-strategy hint for the plan below it (hint('broadcast'), broadcast(ds)). */
+  | { readonly kind: 'hint'; readonly input: LogicalPlan; readonly hint: JoinHint };
 
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': case 'local': case 'range': return [];
-    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit': return [p.input];
+    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit':
+    case 'sort': case 'distinct': case 'repartition': case 'hint':
+      return [p.input];
     case 'union': return p.inputs;
+    case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
   }
 }
@@ -74,8 +96,11 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
 export function withNewChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): LogicalPlan {
   switch (p.kind) {
     case 'scan': case 'local': case 'range': return p;
-    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit': return { ...p, input: kids[0]! };
+    case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit':
+    case 'sort': case 'distinct': case 'repartition': case 'hint':
+      return { ...p, input: kids[0]! };
     case 'union': return { ...p, inputs: kids };
+    case 'join': return { ...p, left: kids[0]!, right: kids[1]! };
     default: return assertNever(p, 'plan node');
   }
 }

@@ -10,7 +10,12 @@
 // fraction of the [min, max] range when known), IS NULL 0.1 (or exact from null counts),
 // IS NOT NULL 0.9, IN k values min(0.1·k, 0.5), AND multiplies, OR adds minus the overlap,
 // NOT complements, anything else 0.5.
-import { type Expr, splitConjuncts } from './expr.js';
+//
+// Joins (no key statistics yet): an equi-join is assumed to match each row of the larger side
+// with one row of the smaller (a fact table joined to a dimension): inner, left, right and full
+// joins estimate max(left, right) rows; semi and anti joins half the left. Distinct estimates
+// half its input. Sort, repartition and hints keep their input's numbers.
+import type { Expr } from './expr.js';
 import type { LogicalPlan, FileSource } from './logical.js';
 import { schemaOf } from './analyzer.js';
 import { type Schema, typeWidth, assertNever } from './types.js';
@@ -83,6 +88,16 @@ function compute(p: LogicalPlan): Stats {
         exact: parts.every((x) => x.exact),
       };
     }
+    case 'join': {
+      const l = estimate(p.left), r = estimate(p.right);
+      const rows = p.how === 'semi' || p.how === 'anti' ? Math.round(l.rows / 2) : Math.max(l.rows, r.rows);
+      return { rows, bytes: Math.round(rows * rowWidth(schemaOf(p))), exact: false };
+    }
+    case 'distinct': {
+      const child = estimate(p.input);
+      return { rows: Math.round(child.rows / 2), bytes: Math.round(child.bytes / 2), exact: false };
+    }
+    case 'sort': case 'repartition': case 'hint': return estimate(p.input);
     default: return assertNever(p, 'plan node');
   }
 }
@@ -123,10 +138,6 @@ export function selectivity(e: Expr, _input?: LogicalPlan): number {
     case 'in': return Math.min(0.1 * e.values.length, 0.5);
     default: return 0.5;
   }
-}
-
-export function conjunctCount(e: Expr): number {
-  return splitConjuncts(e).length;
 }
 
 export function formatBytes(n: number): string {

@@ -4,15 +4,15 @@ import { describe, expect, it } from 'vitest';
 import type { FileSource, LogicalPlan, RowGroupInfo } from '../../src/planner/logical.js';
 import { analyze } from '../../src/planner/analyzer.js';
 import { optimize } from '../../src/planner/optimizer/optimizer.js';
-import { toPhysical } from '../../src/planner/physical/planner.js';
+import { planPhysical } from '../../src/planner/physical/planner.js';
 import { physicalTreeString } from '../../src/planner/physical/explain-physical.js';
 import { splitStages } from '../../src/planner/physical/stages.js';
 import { and, as, cast, col, count, eq, filter, gt, gte, limit, lt, lit, local, project, schema, sum, union, aggregate } from './dsl.js';
 
-const OPTS = { parallelism: 2, shufflePartitions: 4 };
+const OPTS = { parallelism: 2, shufflePartitions: 4, autoBroadcastJoinThreshold: 10 * 1024 * 1024, memoryBudgetBytes: 1024 * 1024 * 1024 };
 
 function physical(p: LogicalPlan) {
-  return toPhysical(optimize(analyze(p)).plan, OPTS);
+  return planPhysical(optimize(analyze(p)).plan, OPTS).plan;
 }
 const explain = (p: LogicalPlan) => physicalTreeString(physical(p));
 

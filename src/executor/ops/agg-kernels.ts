@@ -20,6 +20,11 @@
 // NULL cell means "no contribution", so merge simply folds every non-null cell of every row:
 // concatenated partials merge correctly too. min/max cells are NULL when nothing was seen.
 //
+// The slot logic (SLOT_FNS, the partial pieces and their merge, the final values), the
+// planning of specs into slot / string min-max / distinct accumulators and the per-row update
+// code are exported for the grouped aggregator (src/executor/kernels/group-by.ts), which runs
+// the same logic per group.
+//
 // Semantics: NULLs are skipped; sum/avg/min/max of no non-null input is NULL; count(*)
 // counts rows; sum of int32/int64 is int64 (float64 storage, exact to 2^53), of float64
 // float64; avg is float64; min/max of strings by UTF-8 bytes, of float64 with NaN larger
@@ -93,6 +98,138 @@ function less(a: number, b: number): boolean {
   return a < b || (b !== b && a === a);
 }
 
+export type SlotFnName = keyof typeof SLOT_FNS;
+
+/** The partial columns of a slot function's state, named `<name>.<piece>`. */
+export function slotFields(name: string, fn: SlotFnName, argType: DataType | null, resultType: DataType): Field[] {
+  const f = (piece: string, type: DataType): Field => ({ name: `${name}.${piece}`, type, nullable: true });
+  switch (fn) {
+    case 'count': return [f('count', 'int64')];
+    case 'sum': return [f('sum', resultType), f('count', 'int64')];
+    case 'avg': return [f('sum', 'float64'), f('count', 'int64')];
+    case 'min': case 'max': return [f(fn, argType!)];
+  }
+}
+
+/** Partial piece p of the state at st[o..] (see slotFields), or null for a NULL cell. */
+export function slotPiece(fn: SlotFnName, st: Float64Array, o: number, p: number): number | null {
+  if (fn === 'min' || fn === 'max') return st[o + 1] === 0 ? null : st[o]!;
+  return st[o + p]!;
+}
+
+/** Folds a non-null partial cell x of piece p into the state at st[o..]. */
+export function mergeSlotPiece(fn: SlotFnName, st: Float64Array, o: number, p: number, x: number): void {
+  if (fn === 'min' || fn === 'max') {
+    if (st[o + 1] === 0 || (fn === 'min' ? less(x, st[o]!) : less(st[o]!, x))) st[o] = x;
+    st[o + 1] = 1;
+    return;
+  }
+  st[o + p] += x;
+}
+
+/** The final value of the state at st[o..], or null. */
+export function slotResult(fn: SlotFnName, st: Float64Array, o: number): number | null {
+  switch (fn) {
+    case 'count': return st[o]!;
+    case 'sum': case 'min': case 'max': return st[o + 1] === 0 ? null : st[o]!;
+    case 'avg': return st[o + 1] === 0 ? null : st[o]! / st[o + 1]!;
+  }
+}
+
+// ------------------------------------------------------------------ planning
+
+/** One aggregate, checked and typed, with the accumulator kind that runs it. */
+export interface AggPlan {
+  /** Prefix of its partial columns: `<output>#<i>`. */
+  readonly name: string;
+  readonly fn: AggFn;
+  /** The argument without its alias; null = count(*). */
+  readonly arg: Expr | null;
+  readonly argType: DataType | null;
+  readonly resultType: DataType;
+  /** float64 slots in the fused loop, a string min/max, or a distinct set. */
+  readonly kind: 'slot' | 'stringMinMax' | 'distinct';
+  /** First slot (kind 'slot'); -1 otherwise. */
+  readonly off: number;
+}
+
+/** Checks and types the specs and lays their slots out; `what` prefixes errors. */
+export function planAggregates(specs: readonly AggSpec[], input: Schema, outputNames: readonly string[], what = 'aggregate'): { plans: AggPlan[]; slotCount: number } {
+  if (outputNames.length !== specs.length) {
+    throw new Error(`${what}: ${specs.length} aggregates but ${outputNames.length} output names`);
+  }
+  const typer = new Emitter(input, () => false);
+  let off = 0;
+  const plans = specs.map((spec, i): AggPlan => {
+    if (spec.arg === null && spec.fn !== 'count') {
+      throw new Error(`${what} ${outputNames[i]}: ${spec.fn}(*) is not valid; only count takes '*'`);
+    }
+    const arg = spec.arg === null ? null : stripAlias(spec.arg);
+    const argType = arg === null ? null : typer.typeOf(arg);
+    const base = { name: `${outputNames[i]}#${i}`, fn: spec.fn, arg, argType, resultType: spec.resultType };
+    if (spec.fn === 'countDistinct') return { ...base, kind: 'distinct', off: -1 };
+    if ((spec.fn === 'min' || spec.fn === 'max') && argType === 'string') return { ...base, kind: 'stringMinMax', off: -1 };
+    if ((spec.fn === 'sum' || spec.fn === 'avg') && argType !== 'int32' && argType !== 'int64' && argType !== 'float64') {
+      throw new Error(`${what} ${outputNames[i]}: ${spec.fn} needs a numeric argument, got ${argType}`);
+    }
+    const plan: AggPlan = { ...base, kind: 'slot', off };
+    off += SLOT_FNS[spec.fn].init.length;
+    return plan;
+  });
+  return { plans, slotCount: off };
+}
+
+/** The partial columns of one planned aggregate. */
+export function planFields(p: AggPlan): Field[] {
+  switch (p.kind) {
+    case 'slot': return slotFields(p.name, p.fn as SlotFnName, p.argType, p.resultType);
+    case 'stringMinMax': return [{ name: `${p.name}.${p.fn}`, type: 'string', nullable: true }];
+    case 'distinct': return [{ name: `${p.name}.distinct`, type: p.argType!, nullable: true }];
+  }
+}
+
+/** The result column of one planned aggregate. */
+export function resultField(p: AggPlan, outputName: string): Field {
+  return { name: outputName, type: p.resultType, nullable: p.fn !== 'count' && p.fn !== 'countDistinct' };
+}
+
+/** The initial values of `slotCount` slots laid out by planAggregates. */
+export function initialSlots(plans: readonly AggPlan[], slotCount: number): Float64Array {
+  const st = new Float64Array(slotCount);
+  for (const p of plans) if (p.kind === 'slot') st.set(SLOT_FNS[p.fn as SlotFnName].init, p.off);
+  return st;
+}
+
+/**
+ * Per-row statements (inside a row loop emitted with `em`) folding every slot plan's argument
+ * into its slots; `slot(j)` names slot j (absolute, as laid out by planAggregates). Each
+ * distinct argument is evaluated once; count(*) adds 1.
+ */
+export function slotUpdateCode(em: Emitter, plans: readonly AggPlan[], slot: (j: number) => string): string {
+  let perRow = '';
+  const seen = new Map<string, NumVal>();
+  for (const p of plans) {
+    if (p.kind !== 'slot') continue;
+    const s = (k: number) => slot(p.off + k);
+    if (p.arg === null) { perRow += `${s(0)} += 1;\n`; continue; }
+    const fp = fingerprint(p.arg);
+    let val = seen.get(fp);
+    if (!val) {
+      val = em.val(p.arg) as NumVal;
+      seen.set(fp, val);
+      perRow += val.code;
+    }
+    const upd = SLOT_FNS[p.fn as SlotFnName].update(s, val.v, p.argType!);
+    perRow += val.n === 'false' ? `${upd}\n` : `if (!${val.n}) { ${upd} }\n`;
+  }
+  return perRow;
+}
+
+/** The cache key part naming what slotUpdateCode generates for these plans. */
+export function slotPlansKey(plans: readonly AggPlan[]): string {
+  return plans.filter((p) => p.kind === 'slot').map((p) => `${p.fn}@${p.off}:${p.arg ? fingerprint(p.arg) : '*'}`).join(';');
+}
+
 // ------------------------------------------------------------------ accumulators
 
 interface Accumulator {
@@ -132,76 +269,32 @@ function isNullAt(v: Vec, i: number): boolean {
 }
 
 class SlotAcc implements Accumulator {
-  constructor(
-    private readonly name: string,
-    readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max',
-    readonly argType: DataType | null,
-    private readonly resultType: DataType,
-    private readonly st: Float64Array,
-    readonly off: number,
-  ) {}
+  constructor(private readonly plan: AggPlan, private readonly st: Float64Array) {}
 
-  fields(): Field[] {
-    const f = (piece: string, type: DataType): Field => ({ name: `${this.name}.${piece}`, type, nullable: true });
-    switch (this.fn) {
-      case 'count': return [f('count', 'int64')];
-      case 'sum': return [f('sum', this.resultType), f('count', 'int64')];
-      case 'avg': return [f('sum', 'float64'), f('count', 'int64')];
-      case 'min': case 'max': return [f(this.fn, this.argType!)];
-    }
-  }
+  get fn(): SlotFnName { return this.plan.fn as SlotFnName; }
+
+  fields(): Field[] { return planFields(this.plan); }
 
   rows(): number { return 1; }
 
   partialVecs(rows: number): Vec[] {
-    const s = this.st, o = this.off;
-    switch (this.fn) {
-      case 'count': return [scalarVec('int64', s[o]!, rows)];
-      case 'sum': return [scalarVec(this.resultType, s[o]!, rows), scalarVec('int64', s[o + 1]!, rows)];
-      case 'avg': return [scalarVec('float64', s[o]!, rows), scalarVec('int64', s[o + 1]!, rows)];
-      case 'min': case 'max': return [scalarVec(this.argType!, s[o + 1] === 0 ? null : s[o]!, rows)];
-    }
+    return this.fields().map((f, p) => scalarVec(f.type, slotPiece(this.fn, this.st, this.plan.off, p), rows));
   }
 
   merge(cols: readonly Vec[], sel: Int32Array | null, length: number): void {
-    const s = this.st, o = this.off;
+    const fn = this.fn, st = this.st, o = this.plan.off;
     const n = liveCount(sel, length);
-    const a = cols[0]!, av = a.values;
-    switch (this.fn) {
-      case 'count':
-        for (let k = 0; k < n; k++) { const i = rowAt(sel, k); if (!isNullAt(a, i)) s[o] += av[i]!; }
-        return;
-      case 'sum': case 'avg': {
-        const c = cols[1]!, cv = c.values;
-        for (let k = 0; k < n; k++) {
-          const i = rowAt(sel, k);
-          if (!isNullAt(a, i)) s[o] += av[i]!;
-          if (!isNullAt(c, i)) s[o + 1] += cv[i]!;
-        }
-        return;
+    cols.forEach((a, p) => {
+      const av = a.values;
+      for (let k = 0; k < n; k++) {
+        const i = rowAt(sel, k);
+        if (!isNullAt(a, i)) mergeSlotPiece(fn, st, o, p, av[i]!);
       }
-      case 'min': case 'max': {
-        const isMin = this.fn === 'min';
-        for (let k = 0; k < n; k++) {
-          const i = rowAt(sel, k);
-          if (isNullAt(a, i)) continue;
-          const x = av[i]!;
-          if (s[o + 1] === 0 || (isMin ? less(x, s[o]!) : less(s[o]!, x))) s[o] = x;
-          s[o + 1] = 1;
-        }
-        return;
-      }
-    }
+    });
   }
 
   result(): Vec {
-    const s = this.st, o = this.off;
-    switch (this.fn) {
-      case 'count': return scalarVec('int64', s[o]!, 1);
-      case 'sum': return scalarVec(this.resultType, s[o + 1] === 0 ? null : s[o]!, 1);
-      case 'avg': return scalarVec('float64', s[o + 1] === 0 ? null : s[o]! / s[o + 1]!, 1);
-      case 'min': case 'max': return scalarVec(this.resultType, s[o + 1] === 0 ? null : s[o]!, 1);
-    }
+    return scalarVec(this.plan.resultType, slotResult(this.fn, this.st, this.plan.off), 1);
   }
 }
 
@@ -334,38 +427,23 @@ type FusedKernel = (b: Batch, st: Float64Array) => void;
  * One generated loop for every slot accumulator: arguments are evaluated inline (each
  * distinct argument once) and folded into local copies of the slots.
  */
-function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], input: Schema, where: Expr | null): FusedKernel | null {
-  if (accs.length === 0) return null;
+function fusedUpdate(plans: readonly AggPlan[], slotCount: number, input: Schema, where: Expr | null): FusedKernel | null {
+  const slots = plans.filter((p) => p.kind === 'slot');
+  if (slots.length === 0) return null;
   const refs = new Set<string>();
-  for (const a of args) if (a) referencedColumns(a, refs);
+  for (const p of slots) if (p.arg) referencedColumns(p.arg, refs);
   if (where) referencedColumns(where, refs);
-  const key = accs.map((a, j) => `${a.fn}@${a.off}:${args[j] ? fingerprint(args[j]!) : '*'}`).join(';') +
-    (where ? `|where:${fingerprint(where)}` : '');
+  const key = slotPlansKey(slots) + (where ? `|where:${fingerprint(where)}` : '');
   return specialize(refs, key, input, 'aggregate', (em: Emitter) => {
-    let load = '', store = '', perBatch = '', perRow = '';
-    const seen = new Map<string, NumVal>();
-    accs.forEach((acc, j) => {
-      const init = SLOT_FNS[acc.fn].init.length;
-      const names: string[] = [];
-      for (let k = 0; k < init; k++) {
-        const v = `a${acc.off + k}`;
-        names.push(v);
-        load += `let ${v} = st[${acc.off + k}];\n`;
-        store += `st[${acc.off + k}] = ${v};\n`;
-      }
-      const arg = args[j];
-      if (!arg && !where) { perBatch += `${names[0]} += b.sel === null ? b.length : b.sel.length;\n`; return; }
-      if (!arg) { perRow += `${names[0]} += 1;\n`; return; }
-      const fp = fingerprint(arg);
-      let val = seen.get(fp);
-      if (!val) {
-        val = em.val(arg) as NumVal;
-        seen.set(fp, val);
-        perRow += val.code;
-      }
-      const upd = SLOT_FNS[acc.fn].update((k) => names[k]!, val.v, acc.argType!);
-      perRow += val.n === 'false' ? `${upd}\n` : `if (!${val.n}) { ${upd} }\n`;
-    });
+    let load = '', store = '', perBatch = '';
+    for (let j = 0; j < slotCount; j++) {
+      load += `let a${j} = st[${j}];\n`;
+      store += `st[${j}] = a${j};\n`;
+    }
+    // count(*) without a filter counts the batch's live rows at once.
+    const perRowPlans = slots.filter((p) => p.arg !== null || where !== null);
+    for (const p of slots) if (p.arg === null && !where) perBatch += `a${p.off} += b.sel === null ? b.length : b.sel.length;\n`;
+    let perRow = slotUpdateCode(em, perRowPlans, (j) => `a${j}`);
     if (where && perRow !== '') {
       // Whole-stage fusion: the filter's test guards the accumulation, in the same loop.
       const c = em.cond(where, true);
@@ -383,51 +461,22 @@ function fusedUpdate(accs: readonly SlotAcc[], args: readonly (Expr | null)[], i
  * aggregated (the Filter below a partial aggregate, evaluated in the aggregate's own loop).
  */
 export function createGlobalAggregator(specs: readonly AggSpec[], input: Schema, outputNames: readonly string[], where: Expr | null = null): GlobalAggregator {
-  if (outputNames.length !== specs.length) {
-    throw new Error(`aggregate: ${specs.length} aggregates but ${outputNames.length} output names`);
-  }
-  const typer = new Emitter(input, () => false);
-  const args = specs.map((spec, i) => {
-    if (spec.arg === null && spec.fn !== 'count') {
-      throw new Error(`aggregate ${outputNames[i]}: ${spec.fn}(*) is not valid; only count takes '*'`);
+  const { plans, slotCount } = planAggregates(specs, input, outputNames);
+  const st = initialSlots(plans, slotCount);
+  const accs: Accumulator[] = plans.map((p) => {
+    switch (p.kind) {
+      case 'distinct': return new DistinctAcc(p.name, p.argType!, compileExpr(p.arg!, input));
+      case 'stringMinMax': return new StringMinMaxAcc(p.name, p.fn === 'min', compileExpr(p.arg!, input));
+      case 'slot': return new SlotAcc(p, st);
     }
-    return spec.arg === null ? null : stripAlias(spec.arg);
   });
-  const argTypes = args.map((a) => (a === null ? null : typer.typeOf(a)));
-  const usesSlots = (i: number) => {
-    const fn = specs[i]!.fn;
-    return fn !== 'countDistinct' && !((fn === 'min' || fn === 'max') && argTypes[i] === 'string');
-  };
-  const slotCount = specs.reduce((n, s, i) => n + (usesSlots(i) ? SLOT_FNS[s.fn as SlotAcc['fn']].init.length : 0), 0);
-  const st = new Float64Array(slotCount);
-  const slotAccs: SlotAcc[] = [];
-  const slotArgs: (Expr | null)[] = [];
-  let off = 0;
-  const accs: Accumulator[] = specs.map((spec, i) => {
-    const name = `${outputNames[i]}#${i}`;
-    const arg = args[i]!, argType = argTypes[i]!;
-    if (spec.fn === 'countDistinct') return new DistinctAcc(name, argType, compileExpr(arg, input));
-    if (!usesSlots(i)) return new StringMinMaxAcc(name, spec.fn === 'min', compileExpr(arg, input));
-    if ((spec.fn === 'sum' || spec.fn === 'avg') && argType !== 'int32' && argType !== 'int64' && argType !== 'float64') {
-      throw new Error(`aggregate ${outputNames[i]}: ${spec.fn} needs a numeric argument, got ${argType}`);
-    }
-    const fn = spec.fn;
-    const acc = new SlotAcc(name, fn, args[i] === null ? null : argType, spec.resultType, st, off);
-    st.set(SLOT_FNS[fn].init, off);
-    off += SLOT_FNS[fn].init.length;
-    slotAccs.push(acc);
-    slotArgs.push(args[i] ?? null);
-    return acc;
-  });
-  const fused = fusedUpdate(slotAccs, slotArgs, input, where);
+  const fused = fusedUpdate(plans, slotCount, input, where);
   // Accumulators outside the fused loop (distinct sets, string min/max) see the filtered rows.
   const others = accs.filter((a) => a.update);
   const filter = where && others.length > 0 ? compileFilter(where, input) : null;
 
   const partialFields = accs.flatMap((a) => a.fields());
-  const resultSchema: Schema = specs.map((s, i) => ({
-    name: outputNames[i]!, type: s.resultType, nullable: s.fn !== 'count' && s.fn !== 'countDistinct',
-  }));
+  const resultSchema: Schema = plans.map((p, i) => resultField(p, outputNames[i]!));
 
   return {
     update(b: Batch): void {

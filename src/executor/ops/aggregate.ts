@@ -1,10 +1,13 @@
-// HashAggregate without grouping keys: the partial mode folds this partition's rows into one
-// state row; the final mode (one task, after the Exchange) merges every partial state.
+// HashAggregate. Without grouping keys the partial mode folds this partition's rows into one
+// state row and the final mode (one task, after the Exchange) merges every partial state; with
+// keys the partial mode keeps one state row per group of its partition and the final mode
+// (after the hash Exchange, so all of a key's partials meet in one task) merges them by key.
 import type { PhysicalPlan } from '../../planner/physical/physical.js';
 import { type Expr, stripAlias, outputName } from '../../planner/expr.js';
 import { resolveExpr } from '../../planner/resolve-expr.js';
 import { createGlobalAggregator, type AggSpec } from './agg-kernels.js';
 import type { Batch } from '../batch.js';
+import { createGroupedAggregator } from '../kernels/group-by.js';
 
 type AggNode = Extract<PhysicalPlan, { kind: 'HashAggregate' }>;
 
@@ -22,7 +25,17 @@ function specs(p: AggNode): AggSpec[] {
  * fuses into the aggregate's loop (the Filter's selection vector is never built).
  */
 export async function* runAggregate(p: AggNode, input: AsyncIterable<Batch>, where: Expr | null = null): AsyncGenerator<Batch> {
-  if (p.groupBy.length > 0) throw new Error('internal: grouped aggregation is not implemented yet');
+  if (p.groupBy.length > 0) {
+    const agg = createGroupedAggregator(p.groupBy, p.groupBy.map(outputName), specs(p), p.aggInputSchema, p.aggs.map(outputName), where);
+    if (p.mode === 'partial') {
+      for await (const b of input) agg.update(b);
+      yield* agg.partial();
+    } else {
+      for await (const b of input) agg.merge(b);
+      yield* agg.result();
+    }
+    return;
+  }
   const agg = createGlobalAggregator(specs(p), p.aggInputSchema, p.aggs.map(outputName), where);
   if (p.mode === 'partial') {
     for await (const b of input) agg.update(b);

@@ -12,14 +12,25 @@ import { runLocalScan } from './local-scan.js';
 import { runMapUdf } from './map-udf.js';
 import { runProject } from './project.js';
 import { runRange } from './range.js';
-import { runShuffleRead } from './shuffle-read.js';
+import { runBroadcastRead, runShuffleRead } from './shuffle-read.js';
+import { coalescedPartitions } from '../partition-map.js';
+import { runSort } from './sort.js';
+import { runJoin } from './join.js';
 
 export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv): AsyncGenerator<Batch> {
   switch (p.kind) {
     case 'FileScan': yield* runFileScan(p, partition, env); return;
     case 'LocalTableScan': yield* runLocalScan(p, partition, env); return;
     case 'Range': yield* runRange(p, partition, env); return;
-    case 'ShuffleRead': yield* runShuffleRead(p, env); return;
+    case 'ShuffleRead': yield* runShuffleRead(p, partition, env); return;
+    case 'BroadcastRead': yield* runBroadcastRead(p, env); return;
+    case 'CoalescePartitions':
+      for (const q of coalescedPartitions(numPartitions(p.input), p.n, partition)) yield* runPlan(p.input, q, env);
+      return;
+    case 'Sort': yield* runSort(p, runPlan(p.input, partition, env), env); return;
+    case 'BroadcastHashJoin': case 'ShuffledHashJoin': case 'SortMergeJoin':
+      yield* runJoin(p, partition, env, runPlan);
+      return;
     case 'Filter': yield* runFilter(p, runPlan(p.input, partition, env)); return;
     case 'Project': yield* runProject(p, runPlan(p.input, partition, env)); return;
     case 'MapUdf': yield* runMapUdf(p, runPlan(p.input, partition, env)); return;
@@ -41,7 +52,8 @@ export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv)
       }
       throw new Error(`internal: union has no partition ${partition}`);
     }
-    case 'Exchange': throw new Error('internal: an Exchange reached a worker; the stage splitter should have cut it');
+    case 'Exchange': case 'BroadcastExchange':
+      throw new Error(`internal: a ${p.kind} reached a worker; the stage splitter should have cut it`);
     default: assertNever(p, 'physical operator');
   }
 }

@@ -13,7 +13,7 @@ export function physicalTreeString(plan: PhysicalPlan): string {
   let nextStage = 0;
   const stageOf = new Map<PhysicalPlan, { id: number }>();
   const assign = (p: PhysicalPlan, stage: { id: number }): void => {
-    if (p.kind === 'Exchange') {
+    if (p.kind === 'Exchange' || p.kind === 'BroadcastExchange') {
       const below = { id: 0 };
       assign(p.input, below);
       below.id = ++nextStage;
@@ -47,6 +47,8 @@ export function partitioningString(p: Partitioning): string {
   switch (p.kind) {
     case 'single': return 'SinglePartition';
     case 'hash': return `hashpartitioning(${p.keys.map(exprToString).join(', ')}, ${p.n})`;
+    case 'range': return `rangepartitioning(${p.order.map(exprToString).join(', ')}, ${p.n})`;
+    case 'roundRobin': return `RoundRobinPartitioning(${p.n})`;
     case 'unknown': return `UnknownPartitioning(${p.n})`;
     default: return assertNever(p, 'partitioning');
   }
@@ -86,9 +88,18 @@ function describe(p: PhysicalPlan): string {
     case 'Union': return 'Union';
     case 'Exchange': return `Exchange ${partitioningString(p.partitioning)}`;
     case 'ShuffleRead': return `ShuffleRead stage=${p.stageId} ${partitioningString(p.partitioning)}`;
+    case 'BroadcastExchange': return 'BroadcastExchange';
+    case 'BroadcastRead': return `BroadcastRead stage=${p.stageId}`;
+    case 'BroadcastHashJoin': case 'ShuffledHashJoin':
+      return `${p.kind} [${p.on.join(', ')}], ${JOIN_NAMES[p.how]}, Build${p.buildSide === 'left' ? 'Left' : 'Right'}`;
+    case 'SortMergeJoin': return `SortMergeJoin [${p.on.join(', ')}], ${JOIN_NAMES[p.how]}`;
+    case 'Sort': return `Sort ${list(p.order.map(exprToString))}`;
+    case 'CoalescePartitions': return `Coalesce ${p.n}`;
     default: return assertNever(p, 'physical operator');
   }
 }
+
+const JOIN_NAMES = { inner: 'Inner', left: 'LeftOuter', right: 'RightOuter', full: 'FullOuter', semi: 'LeftSemi', anti: 'LeftAnti' } as const;
 
 function stripName<T extends { kind: string }>(e: T): T {
   return (e.kind === 'alias' ? (e as unknown as { child: T }).child : e);

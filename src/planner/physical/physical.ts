@@ -1,7 +1,7 @@
 // The physical plan: operators as they run, named the way Spark users know them. Plain,
 // JSON-serializable data — a stage's subtree is shipped to workers as is.
 import type { Expr } from '../expr.js';
-import type { FileFormat, UdfKind } from '../logical.js';
+import type { FileFormat, JoinType, UdfKind } from '../logical.js';
 import type { Stats } from '../statistics.js';
 import type { Schema } from '../types.js';
 import { assertNever } from '../types.js';
@@ -21,8 +21,22 @@ export type Partitioning =
   | { readonly kind: 'single' }
   /** Rows with equal keys land in the same partition. */
   | { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number }
+  /** Rows sorted by `order` fall into `n` consecutive key ranges split at `bounds`. */
+  | { readonly kind: 'range'; readonly order: readonly Expr[]; readonly n: number }
+  /** Rows dealt out evenly, one partition after another. */
+  | { readonly kind: 'roundRobin'; readonly n: number }
   /** Whatever the child produced, `n` partitions. */
   | { readonly kind: 'unknown'; readonly n: number };
+
+/** Which input of a hash join is built into the hash table. */
+export type BuildSide = 'left' | 'right';
+
+/** What an equi-join node needs to run, whatever its strategy. */
+export interface JoinSpec {
+  readonly how: JoinType;
+  /** Key column names (USING semantics: the same names on both sides). */
+  readonly on: readonly string[];
+}
 
 interface Common {
   /** Output columns. */
@@ -58,16 +72,32 @@ export type PhysicalPlan = Common & (
   | { readonly kind: 'Exchange'; readonly input: PhysicalPlan; readonly partitioning: Partitioning }
   /** Reads the output of a finished shuffle-map stage (inserted by the stage splitter). */
   | { readonly kind: 'ShuffleRead'; readonly stageId: number; readonly partitions: number; readonly partitioning: Partitioning }
+  /** Collects its input on the driver and ships it to every task of the stage above (once per worker). */
+  | { readonly kind: 'BroadcastExchange'; readonly input: PhysicalPlan }
+  /** Reads a broadcast side (inserted by the stage splitter in place of a BroadcastExchange). */
+  | { readonly kind: 'BroadcastRead'; readonly stageId: number }
+  /** Hash join with the small side broadcast to every task; the other side is not shuffled. */
+  | ({ readonly kind: 'BroadcastHashJoin'; readonly left: PhysicalPlan; readonly right: PhysicalPlan; readonly buildSide: BuildSide } & JoinSpec)
+  /** Both sides hash-partitioned on the keys; each task builds a hash table of its build side. */
+  | ({ readonly kind: 'ShuffledHashJoin'; readonly left: PhysicalPlan; readonly right: PhysicalPlan; readonly buildSide: BuildSide } & JoinSpec)
+  /** Both sides partitioned and sorted on the keys, then merged (sorts spill past the memory budget). */
+  | ({ readonly kind: 'SortMergeJoin'; readonly left: PhysicalPlan; readonly right: PhysicalPlan } & JoinSpec)
+  /** Sorts each partition by `order` (a total order when its input is range-partitioned). */
+  | { readonly kind: 'Sort'; readonly input: PhysicalPlan; readonly order: readonly Expr[] }
+  /** Merges input partitions into `n` without a shuffle (coalesce). */
+  | { readonly kind: 'CoalescePartitions'; readonly input: PhysicalPlan; readonly n: number }
 );
 
 export type PhysicalKind = PhysicalPlan['kind'];
 
 export function physicalChildren(p: PhysicalPlan): readonly PhysicalPlan[] {
   switch (p.kind) {
-    case 'FileScan': case 'LocalTableScan': case 'Range': case 'ShuffleRead': return [];
+    case 'FileScan': case 'LocalTableScan': case 'Range': case 'ShuffleRead': case 'BroadcastRead': return [];
     case 'Filter': case 'Project': case 'MapUdf': case 'HashAggregate': case 'LocalLimit': case 'GlobalLimit': case 'Exchange':
+    case 'BroadcastExchange': case 'Sort': case 'CoalescePartitions':
       return [p.input];
     case 'Union': return p.inputs;
+    case 'BroadcastHashJoin': case 'ShuffledHashJoin': case 'SortMergeJoin': return [p.left, p.right];
     default: return assertNever(p, 'physical operator');
   }
 }
@@ -83,6 +113,12 @@ export function numPartitions(p: PhysicalPlan): number {
     case 'Union': return p.inputs.reduce((s, x) => s + numPartitions(x), 0);
     case 'Exchange':
       return p.partitioning.kind === 'single' ? 1 : p.partitioning.n;
+    case 'Sort': return numPartitions(p.input);
+    case 'CoalescePartitions': return Math.min(p.n, numPartitions(p.input));
+    case 'BroadcastExchange': case 'BroadcastRead': return 1;
+    // A broadcast join runs one task per partition of its streamed side.
+    case 'BroadcastHashJoin': return numPartitions(p.buildSide === 'right' ? p.left : p.right);
+    case 'ShuffledHashJoin': case 'SortMergeJoin': return numPartitions(p.left);
     default: return assertNever(p, 'physical operator');
   }
 }

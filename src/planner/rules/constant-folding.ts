@@ -74,7 +74,9 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       const same = filters.length === p.filters.length && filters.every((f, i) => f === p.filters[i]);
       return same ? p : { ...p, filters };
     }
-    case 'local': case 'range': case 'mapUdf': case 'limit': case 'union': return p;
+    case 'local': case 'range': case 'mapUdf': case 'limit': case 'union':
+    case 'join': case 'sort': case 'distinct': case 'repartition': case 'hint':
+      return p;
     default: return assertNever(p, 'plan node');
   }
 }

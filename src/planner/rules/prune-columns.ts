@@ -84,6 +84,35 @@ function prune(p: LogicalPlan, need: ReadonlySet<string>): LogicalPlan {
       return aggs.length === p.aggs.length && input === p.input ? p : { ...p, input, aggs };
     }
     case 'union': return pruneUnion(p, need);
+    case 'join': {
+      // Each side keeps the keys and what is needed above of its own columns; a semi or anti
+      // join needs only the keys of its right side.
+      const wanted = (side: LogicalPlan, own: boolean) => {
+        const out = new Set(p.on);
+        if (own) for (const n of names(side)) if (need.has(n)) out.add(n);
+        return out;
+      };
+      const left = prune(p.left, wanted(p.left, true));
+      const right = prune(p.right, wanted(p.right, p.how !== 'semi' && p.how !== 'anti'));
+      return left === p.left && right === p.right ? p : { ...p, left, right };
+    }
+    case 'sort': {
+      const input = prune(p.input, refsOf(p.order, new Set(need)));
+      return input === p.input ? p : { ...p, input };
+    }
+    case 'repartition': {
+      const input = prune(p.input, refsOf(p.keys, new Set(need)));
+      return input === p.input ? p : { ...p, input };
+    }
+    case 'hint': {
+      const input = prune(p.input, need);
+      return input === p.input ? p : { ...p, input };
+    }
+    case 'distinct': {
+      // Every column takes part in deciding what is distinct: nothing below can go.
+      const input = prune(p.input, new Set(names(p.input)));
+      return input === p.input ? p : { ...p, input };
+    }
     default: return assertNever(p, 'plan node');
   }
 }

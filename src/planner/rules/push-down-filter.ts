@@ -78,6 +78,10 @@ function pushDeep(f: Filter): LogicalPlan {
     case 'scan': return intoScan(f, child);
     // filter: combine-filters merges them; limit, mapUdf: never; leaves: nowhere to go.
     case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': return f;
+    case 'join': return throughJoin(f, child);
+    // Rows keep or lose the condition wherever they are: a filter commutes with these.
+    case 'sort': case 'distinct': case 'repartition': case 'hint':
+      return { ...child, input: pushDeep({ ...f, input: child.input }) };
     default: return assertNever(child, 'plan node');
   }
 }
@@ -112,6 +116,48 @@ function throughUnion(f: Filter, u: Extract<LogicalPlan, { kind: 'union' }>): Lo
     inputs.push(pushDeep({ kind: 'filter', input, condition: substitute(f.condition, rename) }));
   }
   return { kind: 'union', inputs };
+}
+
+/**
+ * Into the sides of an equi-join (USING keys). A conjunct over one side's own columns goes to
+ * that side unless the side is null-supplying (the right of a left join, the left of a right
+ * join, both of a full join): there, a row the filter removes would come back as NULLs.
+ * A conjunct over key columns only goes to both sides, except for a full join, whose output
+ * key is coalesce(left.k, right.k):
+ *
+ *   Filter (k > 5 AND a = 1 AND b = 2)            Join Inner using [k]
+ *   +- Join Inner using [k]             =>        :- Filter ((k > 5) AND (a = 1))
+ *      :- L [k, a]                                 :  +- L [k, a]
+ *      +- R [k, b]                                 +- Filter ((k > 5) AND (b = 2))
+ *                                                     +- R [k, b]
+ */
+function throughJoin(f: Filter, j: Extract<LogicalPlan, { kind: 'join' }>): LogicalPlan {
+  const keys = new Set(j.on);
+  const leftCols = new Set(schemaOf(j.left).map((x) => x.name));
+  const rightCols = new Set(schemaOf(j.right).map((x) => x.name));
+  const leftOk = j.how === 'inner' || j.how === 'left' || j.how === 'semi' || j.how === 'anti';
+  const rightOk = j.how === 'inner' || j.how === 'right';
+  const toLeft: Expr[] = [], toRight: Expr[] = [], stay: Expr[] = [];
+  for (const c of splitConjuncts(f.condition)) {
+    const refs = [...referencedColumns(c)];
+    if (!deterministic(c) || refs.length === 0) { stay.push(c); continue; }
+    if (refs.every((r) => keys.has(r))) {
+      if (j.how === 'full') { stay.push(c); continue; }
+      toLeft.push(c);
+      toRight.push(c);
+    } else if (leftOk && refs.every((r) => leftCols.has(r))) {
+      toLeft.push(c);
+    } else if (rightOk && refs.every((r) => rightCols.has(r) && !leftCols.has(r))) {
+      toRight.push(c);
+    } else {
+      stay.push(c);
+    }
+  }
+  if (toLeft.length === 0 && toRight.length === 0) return f;
+  const left = toLeft.length > 0 ? pushDeep(filterOver(j.left, toLeft)) : j.left;
+  const right = toRight.length > 0 ? pushDeep(filterOver(j.right, toRight)) : j.right;
+  const pushed: LogicalPlan = { ...j, left, right };
+  return stay.length === 0 ? pushed : filterOver(pushed, stay);
 }
 
 function belowAggregate(f: Filter, agg: Extract<LogicalPlan, { kind: 'aggregate' }>): LogicalPlan {

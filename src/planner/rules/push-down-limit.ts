@@ -73,7 +73,12 @@ function pushOneStep(p: LogicalPlan): LogicalPlan {
       });
       return changed ? { ...p, input: { ...child, inputs } } : p;
     }
-    case 'filter': case 'aggregate': case 'scan': case 'local': case 'range': return p;
+    // A limit must not pass a filter, aggregate, sort, distinct or join (which rows survive
+    // depends on all of them); a hint or repartition keeps every row, so it may.
+    case 'hint': case 'repartition': return { ...child, input: { kind: 'limit', input: child.input, n: p.n } };
+    case 'filter': case 'aggregate': case 'scan': case 'local': case 'range':
+    case 'join': case 'sort': case 'distinct':
+      return p;
     default: return assertNever(child, 'plan node');
   }
 }
@@ -100,6 +105,8 @@ function computeMaxRows(p: LogicalPlan): number {
     case 'local': return p.numRows;
     case 'range': return Math.max(0, Math.ceil((p.end - p.start) / p.step));
     case 'scan': return Infinity;
+    case 'join': return p.how === 'semi' || p.how === 'anti' ? maxRows(p.left) : Infinity;
+    case 'sort': case 'distinct': case 'repartition': case 'hint': return maxRows(p.input);
     default: return assertNever(p, 'plan node');
   }
 }

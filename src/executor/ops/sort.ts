@@ -1,0 +1,49 @@
+// Sort: orders this partition's rows by the sort keys, spilling sorted runs to disk past the
+// task's memory share (external merge sort). Keys that are expressions rather than columns are
+// computed into extra columns, sorted on, and dropped again.
+import type { Expr } from '../../planner/expr.js';
+import type { PhysicalPlan } from '../../planner/physical/physical.js';
+import type { Schema } from '../../planner/types.js';
+import { type Batch, makeBatch } from '../batch.js';
+import { compileExpr } from '../codegen/compile-expr.js';
+import { resolveExpr } from '../../planner/resolve-expr.js';
+import { ExternalSorter } from '../kernels/external-sort.js';
+import type { SortKey } from '../kernels/sort.js';
+import type { TaskEnv } from './env.js';
+
+type SortNode = Extract<PhysicalPlan, { kind: 'Sort' }>;
+
+export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: TaskEnv): AsyncGenerator<Batch> {
+  const schema = p.input.schema;
+  const { keys, extra } = sortColumns(p.order, schema);
+  const extraFns = extra.map((e) => compileExpr(e, schema));
+  const sortSchema: Schema = [...schema, ...extra.map((e, i) => ({ name: `__sort_key_${i}`, type: resolveExpr(e, schema, 'orderBy').type, nullable: true }))];
+  const sorter = new ExternalSorter(sortSchema, keys, { memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir });
+  try {
+    for await (const b of input) {
+      if (extra.length === 0) { await sorter.add(b); continue; }
+      await sorter.add(makeBatch(sortSchema, [...b.columns, ...extraFns.map((f) => f(b))], b.length, b.sel, b.borrowed));
+    }
+  } catch (err) {
+    await sorter.close();
+    throw err;
+  }
+  for await (const b of sorter.finish()) {
+    env.metrics.spillBytes = sorter.spilledBytes;
+    yield extra.length === 0 ? b : makeBatch(schema, b.columns.slice(0, schema.length), b.length, b.sel);
+  }
+  env.metrics.spillBytes = sorter.spilledBytes;
+}
+
+/** Sort keys over columns: plain column references map to their index; other keys become extra columns. */
+export function sortColumns(order: readonly Expr[], schema: Schema): { keys: SortKey[]; extra: Expr[] } {
+  const extra: Expr[] = [];
+  const keys = order.map((o): SortKey => {
+    if (o.kind !== 'sortKey') throw new Error('internal: Sort needs sort keys');
+    const c = o.child;
+    let col = c.kind === 'col' ? schema.findIndex((f) => f.name === c.name) : -1;
+    if (col < 0) { col = schema.length + extra.length; extra.push(c); }
+    return { col, ascending: o.ascending, nullsFirst: o.nullsFirst };
+  });
+  return { keys, extra };
+}
