@@ -21,8 +21,8 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
     const out = msg.output;
     // The sink: a shuffle splits rows into buckets as they come; a sample keeps a few keys;
     // results and writes keep the (owned) batches until the task ends.
-    const shuffle = out.kind === 'shuffle' ? new ShuffleWriter(out.partitioning, msg.plan.schema, out.bounds) : null;
-    const sampler = out.kind === 'sample' ? new KeySampler(out.order, msg.plan.schema, out.rows, msg.partition) : null;
+    const shuffle = out.kind === 'shuffle' ? new ShuffleWriter(out.partitioning, out.bounds) : null;
+    const sampler = out.kind === 'sample' ? new KeySampler(out.order, out.rows, msg.partition) : null;
     const batches: Batch[] = [];
     for await (const b of runPlan(msg.plan, msg.partition, env)) {
       if (numRows(b) === 0) continue;

@@ -14,7 +14,7 @@ export class KeySampler {
   private state: number;
   private schema: Schema | null = null;
 
-  constructor(private readonly order: readonly Expr[], private readonly input: Schema, private readonly rows: number, seed: number) {
+  constructor(private readonly order: readonly Expr[], private readonly rows: number, seed: number) {
     this.state = (seed * 2654435761 + 1) >>> 0 || 1;
   }
 
@@ -27,7 +27,7 @@ export class KeySampler {
   }
 
   add(b: Batch): void {
-    const keys = keyBatch(b, this.order, this.input);
+    const keys = keyBatch(b, this.order, b.schema);
     this.schema ??= keys.schema;
     const n = numRows(keys);
     const want = Math.min(n, this.rows);

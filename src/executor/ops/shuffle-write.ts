@@ -24,7 +24,11 @@ export class ShuffleWriter {
   private next = 0;
   private readonly bounds: Batch | null;
 
-  constructor(private readonly partitioning: Partitioning, private readonly schema: Schema, bounds: WireBatch | undefined) {
+  /**
+   * Rows are split by their own batches' schema: a partial aggregate's output (group keys and
+   * state columns) is not the plan node's final schema.
+   */
+  constructor(private readonly partitioning: Partitioning, bounds: WireBatch | undefined) {
     this.n = partitioning.kind === 'single' ? 1 : partitioning.n;
     this.buckets = Array.from({ length: this.n }, () => []);
     this.bounds = bounds ? fromWire(bounds) : null;
@@ -47,7 +51,7 @@ export class ShuffleWriter {
         return;
       }
       case 'hash': {
-        const keys = keyBatch(b, p.keys, this.schema);
+        const keys = keyBatch(b, p.keys, b.schema);
         const h = hashRows(keys, keys.columns.map((_, i) => i));
         const bucketOf = new Int32Array(rows);
         for (let k = 0; k < rows; k++) bucketOf[k] = bucketOfHash(h[k]!, this.n);
@@ -56,7 +60,7 @@ export class ShuffleWriter {
       }
       case 'range': {
         if (!this.bounds) throw new Error('internal: range partitioning without bounds');
-        this.spread(b, rangeBucketOf(keyBatch(b, p.order, this.schema), this.bounds, p.order));
+        this.spread(b, rangeBucketOf(keyBatch(b, p.order, b.schema), this.bounds, p.order));
         return;
       }
     }
@@ -69,6 +73,6 @@ export class ShuffleWriter {
 
   /** Each bucket as one dense batch (or none when empty). */
   finish(): Batch[][] {
-    return this.buckets.map((bs) => (bs.length === 0 ? [] : [concatBatches(this.schema, bs)]));
+    return this.buckets.map((bs) => (bs.length === 0 ? [] : [concatBatches(bs[0]!.schema, bs)]));
   }
 }

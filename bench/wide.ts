@@ -1,0 +1,102 @@
+// Benchmark: the shuffle-heavy queries, straight from Parquet, Sparrow (2 workers) against
+// DuckDB (2 threads) in one process, contenders interleaved round by round:
+//   1. group-by over 5M rows with 100k keys
+//   2. 5M × 100k join, then group-by
+//   3. 5M × 2M join, then group-by
+// then the 5M × 100k join forced to each strategy (broadcast, shuffled hash, sort-merge), and
+// again with the fact table doubled, to see how each scales.
+//   npm run bench:wide          (SPARROW_BENCH_ROWS=500000 for a quick run)
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Session, col, sum, count, type Dataset } from 'sparrow';
+
+const ROWS = Number(process.env.SPARROW_BENCH_ROWS ?? 5_000_000);
+const REPS = Number(process.env.SPARROW_BENCH_REPS ?? 5);
+const BIG_DIM = Math.min(2_000_000, Math.max(1000, Math.floor(ROWS * 0.4)));
+
+async function interleaved(reps: number, contenders: readonly [string, () => Promise<unknown>][]): Promise<Map<string, { ms: number; value: unknown }>> {
+  const times = contenders.map(() => [] as number[]);
+  const values: unknown[] = contenders.map(() => undefined);
+  for (const [, f] of contenders) await f();
+  for (let r = 0; r < reps; r++) {
+    for (let c = 0; c < contenders.length; c++) {
+      const t = performance.now();
+      values[c] = await contenders[c]![1]();
+      times[c]!.push(performance.now() - t);
+    }
+  }
+  return new Map(contenders.map(([name], c) => {
+    const sorted = times[c]!.sort((a, b) => a - b);
+    return [name, { ms: sorted[Math.floor(sorted.length / 2)]!, value: values[c] }];
+  }));
+}
+
+async function generate(dir: string, con: Awaited<ReturnType<Awaited<ReturnType<typeof DuckDBInstance.create>>['connect']>>): Promise<void> {
+  const marker = path.join(dir, `_done-${ROWS}-${BIG_DIM}`);
+  try { await fs.access(marker); return; } catch { /* generate */ }
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { recursive: true });
+  for (const [name, rows] of [['fact', ROWS], ['fact2x', 2 * ROWS]] as const) {
+    await con.run(`COPY (SELECT (hash(i, 1) % 100000)::INTEGER AS k100, (hash(i, 2) % ${BIG_DIM})::INTEGER AS k2m,
+      ((hash(i, 3) % 10000) / 100.0)::DOUBLE AS v FROM range(${rows}) t(i)) TO '${dir}/${name}.parquet' (FORMAT parquet)`);
+  }
+  await con.run(`COPY (SELECT i::INTEGER AS k100, (i % 100)::INTEGER AS seg FROM range(100000) t(i)) TO '${dir}/dim100k.parquet' (FORMAT parquet)`);
+  await con.run(`COPY (SELECT i::INTEGER AS k2m, (i % 1000)::INTEGER AS seg2 FROM range(${BIG_DIM}) t(i)) TO '${dir}/dim2m.parquet' (FORMAT parquet)`);
+  await fs.writeFile(marker, '');
+}
+
+const total = (rows: Record<string, unknown>[], c: string) => rows.reduce((s, r) => s + Number(r[c]), 0);
+
+async function main(): Promise<void> {
+  const dir = path.resolve('data', `bench-wide-${ROWS}`);
+  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const con = await db.connect();
+  await generate(dir, con);
+  const f = (n: string) => `${dir}/${n}.parquet`;
+  const duck = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  const spark = await Session.create({ parallelism: 2, shufflePartitions: 8 });
+  const read = (n: string) => spark.read.parquet(f(n));
+  const rows = async (ds: Dataset) => ds.collect();
+
+  const q = await interleaved(REPS, [
+    ['DuckDB group-by', () => duck(`SELECT k100, sum(v) AS s, count(*) AS n FROM '${f('fact')}' GROUP BY k100`)],
+    ['Sparrow group-by', () => rows(read('fact').groupBy('k100').agg(sum('v').as('s'), count('*').as('n')))],
+    ['DuckDB 5M x 100k join + group-by', () => duck(`SELECT seg, sum(v) AS s FROM '${f('fact')}' JOIN '${f('dim100k')}' USING (k100) GROUP BY seg`)],
+    ['Sparrow 5M x 100k join + group-by', () => rows(read('fact').join(read('dim100k'), 'k100').groupBy('seg').agg(sum('v').as('s')))],
+    [`DuckDB 5M x ${BIG_DIM} join + group-by`, () => duck(`SELECT seg2, sum(v) AS s FROM '${f('fact')}' JOIN '${f('dim2m')}' USING (k2m) GROUP BY seg2`)],
+    [`Sparrow 5M x ${BIG_DIM} join + group-by`, () => rows(read('fact').join(read('dim2m'), 'k2m').groupBy('seg2').agg(sum('v').as('s')))],
+  ]);
+  console.log(`Sparrow (2 workers) vs DuckDB (2 threads), straight from Parquet, ${ROWS.toLocaleString()} fact rows, median of ${REPS}\n`);
+  const pairs: [string, string, string][] = [
+    ['group-by 100k keys', 'DuckDB group-by', 'Sparrow group-by'],
+    ['5M x 100k join + group-by', 'DuckDB 5M x 100k join + group-by', 'Sparrow 5M x 100k join + group-by'],
+    [`5M x ${BIG_DIM} join + group-by`, `DuckDB 5M x ${BIG_DIM} join + group-by`, `Sparrow 5M x ${BIG_DIM} join + group-by`],
+  ];
+  for (const [label, d, s] of pairs) {
+    const dv = q.get(d)!, sv = q.get(s)!;
+    const col0 = label.startsWith('group') ? 's' : 's';
+    const same = Math.abs(total(dv.value as Record<string, unknown>[], col0) - total(sv.value as Record<string, unknown>[], col0)) < 1e-6 * Math.abs(total(dv.value as Record<string, unknown>[], col0)) + 1e-6;
+    console.log(`${label.padEnd(30)} DuckDB ${dv.ms.toFixed(0).padStart(6)} ms   Sparrow ${sv.ms.toFixed(0).padStart(6)} ms   ratio ${(sv.ms / dv.ms).toFixed(2)}x   ${same ? 'results equal' : 'RESULTS DIFFER'}`);
+  }
+
+  // Join strategies on the 5M x 100k join (+ group-by), forced by hint, and with the fact doubled.
+  const strategies = ['broadcast', 'shuffle_hash', 'merge'] as const;
+  const joinWith = (fact: string, h: typeof strategies[number]) => rows(read(fact).join(read('dim100k').hint(h), 'k100').groupBy('seg').agg(sum('v').as('s')));
+  const s = await interleaved(REPS, strategies.flatMap((h) => [
+    [`${h} 1x`, () => joinWith('fact', h)] as [string, () => Promise<unknown>],
+    [`${h} 2x`, () => joinWith('fact2x', h)] as [string, () => Promise<unknown>],
+  ]));
+  console.log(`\njoin strategies, 5M x 100k join + group-by (median of ${REPS}):`);
+  for (const h of strategies) {
+    const a = s.get(`${h} 1x`)!.ms, b = s.get(`${h} 2x`)!.ms;
+    console.log(`${h.padEnd(14)} ${a.toFixed(0).padStart(6)} ms   doubled input ${b.toFixed(0).padStart(6)} ms   scaling ${(b / a).toFixed(2)}x`);
+  }
+  const bhj = s.get('broadcast 1x')!.ms, smj = s.get('merge 1x')!.ms;
+  console.log(`broadcast vs sort-merge: ${(smj / bhj).toFixed(2)}x faster`);
+  await spark.stop();
+  con.closeSync();
+  db.closeSync();
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
