@@ -9,9 +9,10 @@ import { wireBytes } from '../executor/wire.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
 
 /** A map task's output: in memory, or in a file with each bucket's byte range. */
-type MapOutput =
+type MapOutput = (
   | { readonly where: 'memory'; readonly buckets: readonly (readonly WireBatch[])[]; readonly bytes: number }
-  | { readonly where: 'disk'; readonly file: string; readonly ranges: readonly (readonly [number, number])[] };
+  | { readonly where: 'disk'; readonly file: string; readonly ranges: readonly (readonly [number, number])[] }
+) & { readonly bucketBytes: readonly number[] };
 
 export class BlockManager {
   /** shuffle stage id → map task → output */
@@ -26,10 +27,10 @@ export class BlockManager {
   async putMapOutput(stageId: number, mapTask: number, buckets: readonly (readonly WireBatch[])[]): Promise<number> {
     let s = this.shuffles.get(stageId);
     if (!s) { s = []; this.shuffles.set(stageId, s); }
-    let bytes = 0;
-    for (const bucket of buckets) for (const w of bucket) bytes += wireBytes(w);
+    const bucketBytes = buckets.map((bucket) => bucket.reduce((t, w) => t + wireBytes(w), 0));
+    const bytes = bucketBytes.reduce((t, b) => t + b, 0);
     if (this.memory + bytes <= this.budgetBytes || bytes === 0) {
-      s[mapTask] = { where: 'memory', buckets, bytes };
+      s[mapTask] = { where: 'memory', buckets, bytes, bucketBytes };
       this.memory += bytes;
       return 0;
     }
@@ -41,18 +42,26 @@ export class BlockManager {
     let at = 0;
     for (const p of parts) { ranges.push([at, p.length]); at += p.length; }
     await fs.writeFile(file, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
-    s[mapTask] = { where: 'disk', file, ranges };
+    s[mapTask] = { where: 'disk', file, ranges, bucketBytes };
     this.spilled += at;
     return at;
   }
 
-  /** Every map task's batches for one reduce bucket, in map-task order. */
-  async bucket(stageId: number, reducePartition: number): Promise<WireBatch[]> {
+  /** Measured bytes of a finished shuffle, per map task and bucket (for adaptive execution). */
+  stats(stageId: number): { mapBucketBytes: number[][] } | null {
+    const s = this.shuffles.get(stageId);
+    if (!s) return null;
+    return { mapBucketBytes: s.map((m) => (m ? [...m.bucketBytes] : [])) };
+  }
+
+  /** Every map task's batches for one reduce bucket, in map-task order; `maps` = [from, to) restricts the map tasks. */
+  async bucket(stageId: number, reducePartition: number, maps: readonly [number, number] | null = null): Promise<WireBatch[]> {
     const s = this.shuffles.get(stageId);
     if (!s) throw new Error(`internal: no map output for stage ${stageId}`);
     const out: WireBatch[] = [];
-    for (const m of s) {
+    for (const [i, m] of s.entries()) {
       if (!m) continue;
+      if (maps && (i < maps[0] || i >= maps[1])) continue;
       if (m.where === 'memory') {
         for (const w of m.buckets[reducePartition] ?? []) out.push(w);
         continue;

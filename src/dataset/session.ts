@@ -28,6 +28,12 @@ export interface SessionOptions {
   readonly maxTaskFailures?: number;
   /** Optimizer rules to switch off, by name (e.g. 'push-down-filter'). */
   readonly disabledRules?: readonly string[];
+  /** Adaptive execution: re-plan with measured shuffle sizes (default true). */
+  readonly adaptive?: boolean;
+  /** Adaptive coalescing aims at tasks reading about this much shuffle data (default 16). */
+  readonly advisoryPartitionSizeMb?: number;
+  /** A shuffle partition over this size (and 5× its side's median) is split (default 16). */
+  readonly skewedPartitionThresholdMb?: number;
 }
 
 export interface CreateOptions {
@@ -55,6 +61,10 @@ export class Session {
       parallelism, shufflePartitions, disabledRules: options.disabledRules ?? [],
       autoBroadcastJoinThreshold: threshold, memoryBudgetBytes: memoryBudgetMb * 1024 * 1024,
       tmpDir: options.tmpDir ?? path.join(os.tmpdir(), `sparrow-${process.pid}`),
+      adaptive: options.adaptive === false ? null : {
+        advisoryPartitionBytes: (options.advisoryPartitionSizeMb ?? 16) * 1024 * 1024,
+        skewThresholdBytes: (options.skewedPartitionThresholdMb ?? 16) * 1024 * 1024,
+      },
     });
     return new Session(engine, { ...options, parallelism, shufflePartitions });
   }

@@ -8,6 +8,7 @@ import { type LogicalPlan, transformUp } from '../planner/logical.js';
 import { optimize } from '../planner/optimizer/optimizer.js';
 import { planPhysical } from '../planner/physical/planner.js';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
+import { physicalTreeString } from '../planner/physical/explain-physical.js';
 import { splitStages, type StagePlan } from '../planner/physical/stages.js';
 import type { Schema } from '../planner/types.js';
 import { type Batch, batchToRows } from './batch.js';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   readonly autoBroadcastJoinThreshold: number;
   readonly memoryBudgetBytes: number;
   readonly tmpDir: string;
+  /** Adaptive execution settings; null switches it off. */
+  readonly adaptive: { readonly advisoryPartitionBytes: number; readonly skewThresholdBytes: number } | null;
   readonly disabledRules: readonly string[];
 }
 
@@ -37,7 +40,10 @@ export interface JobInfo {
   readonly durationMs: number;
   readonly succeeded: boolean;
   readonly stages: readonly StageMetrics[];
+  /** Planning decisions, then the adaptive ones taken while the job ran, with their numbers. */
   readonly decisions: readonly string[];
+  /** Each stage's operators as they actually ran (after adaptive re-planning). */
+  readonly executedPlan: string;
 }
 
 export interface PlannedJob {
@@ -109,16 +115,27 @@ export class Engine {
     const id = ++this.jobCounter;
     const started = performance.now();
     const stages: StageMetrics[] = [];
+    const decisions = [...planned.decisions];
+    const stagePlans: string[] = [];
+    const info = (succeeded: boolean): JobInfo => ({
+      id, description, durationMs: performance.now() - started, succeeded, stages, decisions,
+      executedPlan: stagePlans.join('\n\n'),
+    });
+    const adaptive = this.options.adaptive
+      ? { ...this.options.adaptive, autoBroadcastJoinThreshold: this.options.autoBroadcastJoinThreshold, parallelism: this.options.parallelism }
+      : null;
     try {
       const r = await runStages(planned.stages, output, {
         pool: this.pool, local: this.local, memoryBudgetBytes: this.options.memoryBudgetBytes, tmpDir: this.options.tmpDir,
-        parallelism: this.options.parallelism,
+        parallelism: this.options.parallelism, adaptive,
         onStage: (s) => stages.push(s),
+        onDecision: (d) => decisions.push(d),
+        onStagePlan: (sid, plan) => stagePlans.push(`== Stage ${sid} ==\n${physicalTreeString(plan)}`),
       });
-      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: true, stages, decisions: planned.decisions };
+      this.lastJob = info(true);
       return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
     } catch (err) {
-      this.lastJob = { id, description, durationMs: performance.now() - started, succeeded: false, stages, decisions: planned.decisions };
+      this.lastJob = info(false);
       throw err;
     }
   }

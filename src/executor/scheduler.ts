@@ -12,6 +12,7 @@ import { type TaskMessage, type TaskMetrics, type TaskOutput, type TaskResult, s
 import { type WireBatch, fromWire, toShared, toWire } from './wire.js';
 import { rangeBounds } from './range-bounds.js';
 import { coalescedPartitions } from './partition-map.js';
+import { type AdaptiveOptions, adaptStage } from '../planner/physical/adaptive.js';
 
 export interface StageMetrics {
   id: number;
@@ -56,6 +57,11 @@ export interface SchedulerDeps {
   readonly tmpDir: string;
   /** Called as each stage finishes (also for the stage that failed). */
   readonly onStage: (m: StageMetrics) => void;
+  /** Adaptive execution settings; null switches it off. */
+  readonly adaptive: AdaptiveOptions | null;
+  /** Called with each adaptive decision, and with each stage's plan as it ran. */
+  readonly onDecision: (text: string) => void;
+  readonly onStagePlan: (stageId: number, plan: PhysicalPlan) => void;
 }
 
 /** Sort-key rows each task contributes to the sample that picks range bounds. */
@@ -70,7 +76,19 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
   let partitions: (readonly WireBatch[])[] = [];
   let files: string[] = [];
   try {
-    for (const stage of plan.stages) {
+    for (const planned of plan.stages) {
+      let stage = planned;
+      if (deps.adaptive && stage.parents.length > 0) {
+        const a = adaptStage(stage.plan, (id) => blocks.stats(id), deps.adaptive);
+        for (const d of a.decisions) deps.onDecision(`stage ${stage.id}: ${d}`);
+        for (const id of a.broadcastFrom) {
+          const all: WireBatch[] = [];
+          for (let b = 0; b < shufflePartitionsOf(stage.plan, id); b++) all.push(...await blocks.bucket(id, b));
+          broadcasts.set(id, all.map((w) => toWire(toShared(fromWire(w)), null)));
+        }
+        if (a.plan !== stage.plan) stage = { ...stage, plan: a.plan, numTasks: numPartitions(a.plan) };
+      }
+      deps.onStagePlan(stage.id, stage.plan);
       const isResult = stage.id === plan.resultStage;
       let output: TaskOutput = isResult || stage.output.kind !== 'shuffle' ? (isResult ? resultOutput : { kind: 'result' }) : stage.output;
       const started = performance.now();
@@ -149,9 +167,14 @@ function runTasks(
  */
 async function shuffleInputs(p: PhysicalPlan, partition: number, blocks: BlockManager, out: Record<string, WireBatch[]>): Promise<void> {
   switch (p.kind) {
-    case 'ShuffleRead':
-      out[shuffleKey(p.stageId, partition)] = await blocks.bucket(p.stageId, partition);
+    case 'ShuffleRead': {
+      const spec = p.reads?.[partition];
+      if (!spec) { out[shuffleKey(p.stageId, partition)] = await blocks.bucket(p.stageId, partition); return; }
+      const all: WireBatch[] = [];
+      for (const b of spec.buckets) all.push(...await blocks.bucket(p.stageId, b, spec.maps));
+      out[shuffleKey(p.stageId, partition)] = all;
       return;
+    }
     case 'Union': {
       let at = partition;
       for (const child of p.inputs) {
@@ -170,6 +193,16 @@ async function shuffleInputs(p: PhysicalPlan, partition: number, blocks: BlockMa
     default:
       for (const c of physicalChildren(p)) await shuffleInputs(c, partition, blocks, out);
   }
+}
+
+/** The bucket count of the shuffle `stageId` as the stage reads it (before adaptation). */
+function shufflePartitionsOf(p: PhysicalPlan, stageId: number): number {
+  if (p.kind === 'ShuffleRead' && p.stageId === stageId) return p.partitions;
+  for (const c of physicalChildren(p)) {
+    const n = shufflePartitionsOf(c, stageId);
+    if (n > 0) return n;
+  }
+  return 0;
 }
 
 function localInputs(p: PhysicalPlan, store: ReadonlyMap<number, readonly (readonly WireBatch[])[]>): Record<number, readonly (readonly WireBatch[])[]> {

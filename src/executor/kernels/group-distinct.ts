@@ -13,26 +13,26 @@ const SEED = 0x1b56c4e9;
 export class GroupDistinct {
   private readonly str: boolean;
   private ne = 0;
-  private eg = new Int32Array(1024);
-  private eh = new Int32Array(1024);
+  private eg = new Int32Array(64);
+  private eh = new Int32Array(64);
   private ev = new Float64Array(0);
   private es = new Int32Array(0);
   private el = new Int32Array(0);
   private arena = new Uint8Array(0);
   private used = 0;
-  private slots = new Int32Array(2048);
-  private mask = 2047;
+  private slots = new Int32Array(128);
+  private mask = 127;
   /** Distinct values per group. */
-  counts = new Int32Array(1024);
+  counts = new Int32Array(64);
 
   constructor(readonly type: DataType) {
     this.str = type === 'string';
     if (this.str) {
-      this.es = new Int32Array(1024);
-      this.el = new Int32Array(1024);
-      this.arena = new Uint8Array(4096);
+      this.es = new Int32Array(64);
+      this.el = new Int32Array(64);
+      this.arena = new Uint8Array(1024);
     } else {
-      this.ev = new Float64Array(1024);
+      this.ev = new Float64Array(64);
     }
   }
 

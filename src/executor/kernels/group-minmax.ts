@@ -6,9 +6,9 @@ import type { Vec } from '../batch.js';
 import { cmpBytes } from '../codegen/strings.js';
 
 export class GroupStringMinMax {
-  private at = new Int32Array(1024);
-  private ln = new Int32Array(1024).fill(-1);
-  private arena = new Uint8Array(4096);
+  private at = new Int32Array(64);
+  private ln = new Int32Array(64).fill(-1);
+  private arena = new Uint8Array(1024);
   private used = 0;
   private garbage = 0;
 

@@ -54,7 +54,7 @@ export class GroupTable {
   readonly kinds: readonly KeyKind[];
   /** Number of groups. */
   n = 0;
-  private cap = 1024;
+  private cap = 64;
   readonly kv: Values[];
   readonly kn: Uint8Array[];
   readonly ko: Int32Array[];
@@ -64,9 +64,9 @@ export class GroupTable {
   gh = new Int32Array(this.cap);
 
   mode: 'hash' | 'direct';
-  slots = new Int32Array(2048);
-  hs = new Int32Array(2048);
-  mask = 2047;
+  slots = new Int32Array(128);
+  hs = new Int32Array(128);
+  mask = 127;
   dt: Int32Array = EMPTY_I32;
   lo = 0;
   nullGid = -1;
@@ -92,7 +92,7 @@ export class GroupTable {
     this.kv = types.map((t) => (t === 'string' ? EMPTY_U8 : allocValues(t, this.cap)));
     this.kn = types.map(() => new Uint8Array(this.cap));
     this.ko = types.map((t) => (t === 'string' ? new Int32Array(this.cap + 1) : EMPTY_I32));
-    this.kd = types.map((t) => (t === 'string' ? new Uint8Array(4096) : EMPTY_U8));
+    this.kd = types.map((t) => (t === 'string' ? new Uint8Array(1024) : EMPTY_U8));
     this.kused = types.map(() => 0);
     this.st = new Float64Array(this.cap * S);
     this.mode = direct ? 'direct' : 'hash';
@@ -241,7 +241,7 @@ export class GroupTable {
     this.mode = 'hash';
     this.dt = EMPTY_I32;
     for (let g = 0; g < this.n; g++) if (g !== this.nullGid) this.gh[g] = this.hashGroup(g);
-    let size = 2048;
+    let size = 128;
     while (size < this.n * 2) size *= 2;
     this.rehash(size);
   }

@@ -6,8 +6,8 @@
 //                                       whose digit is the same for every row are skipped)
 //   int64, float64, timestamp           LSD radix sort of the double's order-preserving 64-bit
 //                                       image: -0.0 → 0.0 and every NaN → one NaN above +Inf
-//   string                              merge sort; a 6-byte prefix (as a double) decides most
-//                                       comparisons, the bytes the rest
+//   string                              merge sort; 6 bytes after the prefix every string shares,
+//                                       as a double, decide most comparisons, the bytes the rest
 // Descending flips the radix keys (or negates the string comparison), which keeps ties stable.
 // NULLs are split off first (stably) and placed before or after the non-NULL rows.
 //
@@ -210,11 +210,13 @@ function prefixSums(counts: Int32Array): void {
 
 function sortStrings(perm: Int32Array, n: number, v: Vec, asc: boolean): Int32Array {
   const d = v.values as Uint8Array, o = v.offsets!;
-  // Prefix of the first 6 bytes as a number, per position in perm (moved along with it).
+  // Bytes every string shares at the front ('customer#...') decide nothing: skip them.
+  const cp = commonPrefix(perm, n, d, o);
+  // The next 6 bytes as a number, per position in perm (moved along with it).
   const pre = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const r = perm[k]!;
-    const s = o[r]!, e = o[r + 1]!;
+    const s = o[r]! + cp, e = o[r + 1]!;
     let x = 0;
     for (let b = 0; b < 6; b++) x = x * 256 + (s + b < e ? d[s + b]! : 0);
     pre[k] = asc ? x : -x;
@@ -229,7 +231,7 @@ function sortStrings(perm: Int32Array, n: number, v: Vec, asc: boolean): Int32Ar
     for (let i = lo + 1; i < hi; i++) {
       const r = p1[i]!, x = q1[i]!;
       let j = i - 1;
-      while (j >= lo && strCmp(q1[j]!, p1[j]!, x, r, d, o, sign) > 0) { p1[j + 1] = p1[j]!; q1[j + 1] = q1[j]!; j--; }
+      while (j >= lo && strCmp(q1[j]!, p1[j]!, x, r, d, o, sign, cp) > 0) { p1[j + 1] = p1[j]!; q1[j + 1] = q1[j]!; j--; }
       p1[j + 1] = r; q1[j + 1] = x;
     }
   }
@@ -239,7 +241,7 @@ function sortStrings(perm: Int32Array, n: number, v: Vec, asc: boolean): Int32Ar
       let a = lo, b = mid, at = lo;
       while (a < mid && b < hi) {
         // Take from the right run only when strictly smaller: stable.
-        if (strCmp(q1[b]!, p1[b]!, q1[a]!, p1[a]!, d, o, sign) < 0) { p2[at] = p1[b]!; q2[at++] = q1[b++]!; }
+        if (strCmp(q1[b]!, p1[b]!, q1[a]!, p1[a]!, d, o, sign, cp) < 0) { p2[at] = p1[b]!; q2[at++] = q1[b++]!; }
         else { p2[at] = p1[a]!; q2[at++] = q1[a++]!; }
       }
       while (a < mid) { p2[at] = p1[a]!; q2[at++] = q1[a++]!; }
@@ -251,8 +253,23 @@ function sortStrings(perm: Int32Array, n: number, v: Vec, asc: boolean): Int32Ar
   return p1;
 }
 
-/** Compares strings at rows r and s given their signed prefixes x and y. */
-function strCmp(x: number, r: number, y: number, s: number, d: Uint8Array, o: Int32Array, sign: number): number {
+/** Compares strings at rows r and s given their signed prefixes x and y (the first cp bytes are shared). */
+function strCmp(x: number, r: number, y: number, s: number, d: Uint8Array, o: Int32Array, sign: number, cp: number): number {
   if (x !== y) return x < y ? -1 : 1;
-  return sign * cmpBytes(d, o[r]!, o[r + 1]!, d, o[s]!, o[s + 1]!);
+  return sign * cmpBytes(d, o[r]! + cp, o[r + 1]!, d, o[s]! + cp, o[s + 1]!);
+}
+
+/** Length of the byte prefix all strings at perm[0..n) share. */
+function commonPrefix(perm: Int32Array, n: number, d: Uint8Array, o: Int32Array): number {
+  if (n === 0) return 0;
+  const r0 = perm[0]!, s0 = o[r0]!;
+  let cp = o[r0 + 1]! - s0;
+  for (let k = 1; k < n && cp > 0; k++) {
+    const r = perm[k]!, s = o[r]!;
+    const len = Math.min(cp, o[r + 1]! - s);
+    let j = 0;
+    while (j < len && d[s + j] === d[s0 + j]) j++;
+    cp = j;
+  }
+  return cp;
 }

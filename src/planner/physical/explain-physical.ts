@@ -87,7 +87,12 @@ function describe(p: PhysicalPlan): string {
     case 'GlobalLimit': return `GlobalLimit ${p.n}`;
     case 'Union': return 'Union';
     case 'Exchange': return `Exchange ${partitioningString(p.partitioning)}`;
-    case 'ShuffleRead': return `ShuffleRead stage=${p.stageId} ${partitioningString(p.partitioning)}`;
+    case 'ShuffleRead': {
+      const head = `ShuffleRead stage=${p.stageId} ${partitioningString(p.partitioning)}`;
+      if (!p.reads) return head;
+      const parts = p.reads.map((r) => `${r.buckets.length === 1 ? r.buckets[0] : `${r.buckets[0]}-${r.buckets[r.buckets.length - 1]}`}${r.maps ? `[maps ${r.maps[0]}-${r.maps[1] - 1}]` : ''}`);
+      return `${head}, adaptive: ${p.reads.length} tasks read ${parts.join(' ')}`;
+    }
     case 'BroadcastExchange': return 'BroadcastExchange';
     case 'BroadcastRead': return `BroadcastRead stage=${p.stageId}`;
     case 'BroadcastHashJoin': case 'ShuffledHashJoin':

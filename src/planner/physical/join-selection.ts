@@ -73,7 +73,7 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   for (const [side, hint] of [['left', j.leftHint], ['right', j.rightHint]] as const) {
     if (!hint) continue;
     if (hint === 'merge') {
-      return { plan: sortMerge(j, o.shufflePartitions), decision: `${name}: SortMergeJoin (hint 'merge' on the ${side} side); ${sizes}` };
+      return { plan: { ...sortMerge(j, o.shufflePartitions), hinted: true } as PhysicalPlan, decision: `${name}: SortMergeJoin (hint 'merge' on the ${side} side); ${sizes}` };
     }
     const allowed = buildableSides(spec.how, hint === 'broadcast');
     if (!allowed.includes(side)) {
@@ -81,9 +81,9 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
       continue;
     }
     if (hint === 'broadcast') {
-      return { plan: broadcastJoin(j, side), decision: `${name}: BroadcastHashJoin building ${side} (hint 'broadcast'); ${sizes}` };
+      return { plan: { ...broadcastJoin(j, side), hinted: true } as PhysicalPlan, decision: `${name}: BroadcastHashJoin building ${side} (hint 'broadcast'); ${sizes}` };
     }
-    return { plan: shuffledHash(j, side, o.shufflePartitions), decision: `${name}: ShuffledHashJoin building ${side} (hint 'shuffle_hash'); ${sizes}` };
+    return { plan: { ...shuffledHash(j, side, o.shufflePartitions), hinted: true } as PhysicalPlan, decision: `${name}: ShuffledHashJoin building ${side} (hint 'shuffle_hash'); ${sizes}` };
   }
   const prefix = notes.length > 0 ? `${notes.join('; ')}; ` : '';
 

@@ -28,6 +28,13 @@ export type Partitioning =
   /** Whatever the child produced, `n` partitions. */
   | { readonly kind: 'unknown'; readonly n: number };
 
+/** What one task of an adaptively re-planned stage reads from a shuffle. */
+export interface ShuffleReadSpec {
+  readonly buckets: readonly number[];
+  /** Map tasks [from, to) whose output is read; null = all. */
+  readonly maps: readonly [number, number] | null;
+}
+
 /** Which input of a hash join is built into the hash table. */
 export type BuildSide = 'left' | 'right';
 
@@ -36,6 +43,8 @@ export interface JoinSpec {
   readonly how: JoinType;
   /** Key column names (USING semantics: the same names on both sides). */
   readonly on: readonly string[];
+  /** Set when a user hint chose the strategy: adaptive execution then leaves it alone. */
+  readonly hinted?: boolean;
 }
 
 interface Common {
@@ -70,8 +79,13 @@ export type PhysicalPlan = Common & (
   | { readonly kind: 'Union'; readonly inputs: readonly PhysicalPlan[] }
   /** A shuffle boundary: the stage splitter cuts the plan here. */
   | { readonly kind: 'Exchange'; readonly input: PhysicalPlan; readonly partitioning: Partitioning }
-  /** Reads the output of a finished shuffle-map stage (inserted by the stage splitter). */
-  | { readonly kind: 'ShuffleRead'; readonly stageId: number; readonly partitions: number; readonly partitioning: Partitioning }
+  /**
+   * Reads the output of a finished shuffle-map stage (inserted by the stage splitter). Adaptive
+   * execution may give it `reads`: per task, the buckets it reads (coalesced neighbours) and
+   * the map tasks it reads them from (a slice of a skewed bucket); the task count follows.
+   */
+  | { readonly kind: 'ShuffleRead'; readonly stageId: number; readonly partitions: number; readonly partitioning: Partitioning;
+      readonly reads?: readonly ShuffleReadSpec[] }
   /** Collects its input on the driver and ships it to every task of the stage above (once per worker). */
   | { readonly kind: 'BroadcastExchange'; readonly input: PhysicalPlan }
   /** Reads a broadcast side (inserted by the stage splitter in place of a BroadcastExchange). */
@@ -106,7 +120,8 @@ export function physicalChildren(p: PhysicalPlan): readonly PhysicalPlan[] {
 export function numPartitions(p: PhysicalPlan): number {
   switch (p.kind) {
     case 'FileScan': return p.partitions.length;
-    case 'LocalTableScan': case 'Range': case 'ShuffleRead': return p.partitions;
+    case 'LocalTableScan': case 'Range': return p.partitions;
+    case 'ShuffleRead': return p.reads ? p.reads.length : p.partitions;
     case 'Filter': case 'Project': case 'MapUdf': case 'LocalLimit': return numPartitions(p.input);
     case 'HashAggregate': return numPartitions(p.input);
     case 'GlobalLimit': return 1;
