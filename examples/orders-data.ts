@@ -61,3 +61,38 @@ export async function generateOrders(dir: string, spec: OrdersSpec): Promise<str
   await fs.writeFile(marker, '');
   return out;
 }
+
+/** A deterministic dimension table as one Parquet file, written by DuckDB from a SELECT over range(n). */
+async function generateDimension(file: string, select: string, rows: number): Promise<string> {
+  try {
+    await fs.access(file);
+    return file;
+  } catch { /* generate */ }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    const tmp = `${file}.tmp`;
+    await con.run(`COPY (SELECT ${select} FROM range(${rows}) t(i) ORDER BY i) TO '${tmp.replace(/'/g, "''")}' (FORMAT parquet)`);
+    await fs.rename(tmp, file);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+  return file;
+}
+
+/** users(user_id, country, tier): small, the side a join broadcasts. */
+export function generateUsers(file: string, users = 100_000): Promise<string> {
+  return generateDimension(file, `i::INTEGER AS user_id,
+    ['KR', 'JP', 'US', 'DE', 'BR'][((hash(i, 11) % 5) + 1)::BIGINT] AS country,
+    CASE WHEN hash(i, 12) % 10 = 0 THEN 'gold' ELSE 'basic' END AS tier`, users);
+}
+
+/** products(product_id, category, fee_rate, title): the larger dimension, joined partitioned. */
+export function generateProducts(file: string, products = 5_000): Promise<string> {
+  return generateDimension(file, `i::INTEGER AS product_id,
+    ['food', 'books', 'games', 'garden', 'tools', 'toys'][((hash(i, 21) % 6) + 1)::BIGINT] AS category,
+    (0.02 + (hash(i, 22) % 9) / 100.0)::DOUBLE AS fee_rate,
+    'product ' || i || ' ' || repeat('x', (hash(i, 23) % 40)::INTEGER) AS title`, products);
+}

@@ -5,11 +5,11 @@
 // exact row counts (and row-group min/max refine filter selectivity); CSV/JSON only have file
 // sizes, from which rows are guessed with an assumed bytes-per-row of the schema's width.
 //
-// Filter selectivity heuristics (documented, not measured): `=` 0.1 (or 1/range for integer
-// columns when Parquet min/max are known), `!=` 0.9, `<`, `<=`, `>`, `>=` 1/3 (or the
-// fraction of the [min, max] range when known), IS NULL 0.1 (or exact from null counts),
-// IS NOT NULL 0.9, IN k values min(0.1·k, 0.5), AND multiplies, OR adds minus the overlap,
-// NOT complements, anything else 0.5.
+// Filter selectivity heuristics (documented, not measured), chosen to err high: an estimate
+// that is too small can broadcast a large side, one that is too large only costs a shuffle,
+// which adaptive execution then undoes with the measured size. `=` 0.5, `!=` 0.9, `<`, `<=`,
+// `>`, `>=` 0.5, IS NULL 0.1, IS NOT NULL 0.9, IN k values min(0.25·k, 0.9), AND multiplies,
+// OR adds minus the overlap, NOT complements, anything else 0.5.
 //
 // Joins (no key statistics yet): an equi-join is assumed to match each row of the larger side
 // with one row of the smaller (a fact table joined to a dimension): inner, left, right and full
@@ -128,14 +128,14 @@ export function selectivity(e: Expr, _input?: LogicalPlan): number {
       switch (e.op) {
         case 'and': return selectivity(e.left) * selectivity(e.right);
         case 'or': { const a = selectivity(e.left), b = selectivity(e.right); return a + b - a * b; }
-        case '=': return 0.1;
+        case '=': return 0.5;
         case '!=': return 0.9;
-        case '<': case '<=': case '>': case '>=': return 1 / 3;
+        case '<': case '<=': case '>': case '>=': return 0.5;
         default: return 0.5;
       }
     case 'not': return 1 - selectivity(e.child);
     case 'isNull': return e.negated ? 0.9 : 0.1;
-    case 'in': return Math.min(0.1 * e.values.length, 0.5);
+    case 'in': return Math.min(0.25 * e.values.length, 0.9);
     default: return 0.5;
   }
 }

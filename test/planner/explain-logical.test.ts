@@ -20,10 +20,10 @@ describe('logicalTreeString', () => {
          +- Project [amount, (amount * quantity) AS x]
             +- Relation parquet /data/orders [amount, quantity, note] PushedFilters: [(amount > 50)]
     `);
-    // 10000 rows (Parquet footer); the filter guesses 1/3; the global aggregate gives 1 row.
+    // 10000 rows (Parquet footer); the filter guesses 1/2; the global aggregate gives 1 row.
     expect(logicalTreeString(p, { stats: true })).toBe(plan`
       Aggregate [sum(amount) AS total]  rows=1 bytes=8 B
-      +- Filter (amount > 50)  rows=3333 bytes=26.0 KiB
+      +- Filter (amount > 50)  rows=5000 bytes=39.1 KiB
          +- Project [amount, (amount * quantity) AS x]  rows=10000 bytes=78.1 KiB
             +- Relation parquet /data/orders [amount, quantity, note] PushedFilters: [(amount > 50)]  rows=10000 bytes=273.4 KiB
     `);
