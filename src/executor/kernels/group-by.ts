@@ -68,8 +68,6 @@ export function createGroupedAggregator(
 ): GroupedAggregator {
   if (keys.length === 0) throw new Error('group by: no grouping keys (use the whole-dataset aggregator)');
   if (keyNames.length !== keys.length) throw new Error(`group by: ${keys.length} keys but ${keyNames.length} key names`);
-  const dup = keyNames.find((n, i) => keyNames.indexOf(n) !== i);
-  if (dup !== undefined) throw new Error(`group by: key name '${dup}' is given twice`);
   const { plans, slotCount } = planAggregates(specs, input, outputNames, 'group by aggregate');
   const keyExprs = keys.map((k) => stripAlias(k));
   const typer = new Emitter(input, () => false);
@@ -97,7 +95,10 @@ export function createGroupedAggregator(
   // Kernels, built on first use: update (input rows → groups + slot updates) and lookup
   // (partial rows → group ids), each in hash and direct mode.
   const kernels = new Map<string, GroupKernel>();
-  const partialKeys = keyNames.map((name): Expr => ({ kind: 'col', name }));
+  // The merge lookup reads a partial's key columns by position: under internal names, so
+  // keys may share a name (as Spark allows).
+  const mergeSchema: Schema = partialFields.map((f, j) => (j < keyFields.length ? { ...f, name: `#key${j}` } : f));
+  const partialKeys = keyFields.map((_, j): Expr => ({ kind: 'col', name: `#key${j}` }));
   const kernel = (forMerge: boolean, mode: 'hash' | 'direct'): GroupKernel => {
     const id = `${forMerge}|${mode}`;
     let k = kernels.get(id);
@@ -105,7 +106,7 @@ export function createGroupedAggregator(
       const spec: GroupKernelSpec = forMerge
         ? { keys: partialKeys, plans: [], S, where: null, mode, gids: true }
         : { keys: keyExprs, plans: slotPlans, S, where, mode, gids: others.length > 0 };
-      k = groupKernel(spec, forMerge ? partialFields : input);
+      k = groupKernel(spec, forMerge ? mergeSchema : input);
       kernels.set(id, k);
     }
     return k;
