@@ -17,6 +17,7 @@ import { KWayMerger } from './sort-merge.js';
 
 export type { SortKey } from './sort-compare.js';
 export { sortKey } from './sort-compare.js';
+export { releaseSortScratch, setSortScratchLimit } from './sort-key-pass.js';
 
 /** A stable permutation of the live rows of `b` by `keys` (physical row positions). */
 export function sortIndices(b: Batch, keys: readonly SortKey[]): Int32Array {

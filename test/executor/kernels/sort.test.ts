@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { type DataType, type Schema, field } from '../../../src/planner/types.js';
 import { type Batch, rowsToBatch, batchToRows, makeBatch, encodeUtf8 } from '../../../src/executor/batch.js';
-import { sortIndices, sortBatch, mergeSortedRuns, sortKey, type SortKey } from '../../../src/executor/kernels/sort.js';
+import { sortIndices, sortBatch, mergeSortedRuns, sortKey, setSortScratchLimit, type SortKey } from '../../../src/executor/kernels/sort.js';
 import { type Oracle, openOracle } from '../../helpers/oracle.js';
 import { loadRows, type TypeName } from '../../helpers/e2e.js';
 import { KEY_POOLS, rng, selBatch } from './join-fixtures.js';
@@ -103,12 +103,14 @@ describe('radix paths on large random inputs', () => {
     makeBatch([field('x', type)], [{ type, length: n, values, offsets: null, valid: null }], n);
 
   it.each([['float64', f], ['int32', i], ['int64', small]] as const)('%s', (type, values) => {
-    for (const asc of [true, false]) {
+    for (const [asc, limit] of [[true, 1 << 21], [false, 1 << 21], [true, 1000]] as const) {
+      setSortScratchLimit(limit); // 1000: larger sorts use fresh buffers instead of the kept scratch
       const got = sortIndices(mk(type, values), [sortKey(0, asc)]), want = refOrder(values, asc);
       let bad = -1;
       for (let k = 0; k < n && bad < 0; k++) if (got[k] !== want[k]) bad = k;
       expect(bad, bad < 0 ? '' : `first difference at ${bad}: row ${got[bad]} (${values[got[bad]!]}) vs row ${want[bad]} (${values[want[bad]!]})`).toBe(-1);
     }
+    setSortScratchLimit(1 << 21);
   });
 });
 
@@ -121,6 +123,22 @@ describe('strings', () => {
     expect(batchToRows(sortBatch(b, [sortKey(0)]))).toEqual(expected);
     const desc = words.map((s, i) => ({ s, i })).sort((x, y) => byBytes(y.s, x.s) || x.i - y.i);
     expect(batchToRows(sortBatch(b, [sortKey(0, false)]))).toEqual(desc);
+  });
+
+  it('order strings sharing a long common prefix (the prefix is skipped)', () => {
+    const r = rng(11);
+    for (const words of [
+      Array.from({ length: 300 }, () => `customer#${'é'.repeat(Math.floor(r() * 3))}${Math.floor(r() * 1e6)}`).concat(['customer#', 'customer#']),
+      Array.from({ length: 50 }, () => 'same'),
+      ['pre', 'prefix', 'pre\u0001', 'prea', 'pre', 'pre\u0000z'],
+    ]) {
+      const b = rowsToBatch([field('s', 'string'), field('i', 'int32')], words.map((s, i) => ({ s, i })));
+      const byBytes = (x: string, y: string) => Buffer.compare(Buffer.from(encodeUtf8(x)), Buffer.from(encodeUtf8(y)));
+      for (const asc of [true, false]) {
+        const expected = words.map((s, i) => ({ s, i })).sort((x, y) => (asc ? byBytes(x.s, y.s) : byBytes(y.s, x.s)) || x.i - y.i);
+        expect(batchToRows(sortBatch(b, [sortKey(0, asc)]))).toEqual(expected);
+      }
+    }
   });
 });
 
