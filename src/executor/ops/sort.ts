@@ -28,11 +28,14 @@ export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: Ta
     await sorter.close();
     throw err;
   }
+  // Added, not assigned: a sort-merge join runs two Sorts in one task, interleaved.
+  let reported = 0;
+  const report = () => { env.metrics.spillBytes += sorter.spilledBytes - reported; reported = sorter.spilledBytes; };
   for await (const b of sorter.finish()) {
-    env.metrics.spillBytes = sorter.spilledBytes;
+    report();
     yield extra.length === 0 ? b : makeBatch(schema, b.columns.slice(0, schema.length), b.length, b.sel);
   }
-  env.metrics.spillBytes = sorter.spilledBytes;
+  report();
 }
 
 /** Sort keys over columns: plain column references map to their index; other keys become extra columns. */

@@ -122,7 +122,10 @@ export function adaptStage(plan: PhysicalPlan, stats: (stageId: number) => Shuff
     physicalChildren(p).forEach(walk);
   };
   walk(current);
-  if (reads.length === 0 || otherLeaves || reads.some((r) => r.reads || r.partitioning.kind === 'single')) {
+  // A stage reading a repartition(n, ...) keeps its n partitions, as Spark keeps a shuffle the
+  // user gave a partition count: no coalescing, and no splitting (which would change n too).
+  const userSpecified = (r: Read) => (r.partitioning.kind === 'hash' || r.partitioning.kind === 'roundRobin') && r.partitioning.userSpecified === true;
+  if (reads.length === 0 || otherLeaves || reads.some((r) => r.reads || r.partitioning.kind === 'single' || userSpecified(r))) {
     return { plan: current, decisions, broadcastFrom };
   }
   const n = reads[0]!.partitions;

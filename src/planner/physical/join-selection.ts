@@ -2,8 +2,10 @@
 // applies wins (as Spark's JoinSelection):
 //
 //   1. A hint. broadcast / shuffle_hash put on a side make that side the build side, if the
-//      join type allows building it; merge asks for a sort-merge join. A hint that cannot be
-//      honoured (broadcast of the left side of a left join, say) is reported and ignored.
+//      join type allows building it; merge asks for a sort-merge join. With hints on both
+//      sides, Spark's priority holds: broadcast, then merge, then shuffle_hash (the same hint
+//      on both: the smaller side). A hint that cannot be honoured (broadcast of the left side
+//      of a left join, say) is reported and ignored.
 //   2. BroadcastHashJoin when a side the join type allows to build has an estimated size at most
 //      autoBroadcastJoinThreshold (the smaller such side): it is collected once and shared with
 //      every task, and the other side is not shuffled at all. A full outer join cannot be
@@ -59,6 +61,9 @@ export function buildableSides(how: JoinType, forBroadcast: boolean): BuildSide[
   }
 }
 
+/** A byte count that may be fractional (a size split over partitions), printed whole. */
+const bytes = (n: number) => formatBytes(Math.round(n));
+
 export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   const { spec, left, right } = j;
   const size = (s: BuildSide) => (s === 'left' ? left.est.bytes : right.est.bytes);
@@ -69,21 +74,28 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   const fitsPerPartition = (s: BuildSide, n: number) => size(s) / n <= perTaskBudget;
   const notes: string[] = [];
 
-  // 1. Hints.
-  for (const [side, hint] of [['left', j.leftHint], ['right', j.rightHint]] as const) {
-    if (!hint) continue;
+  // 1. Hints, by Spark's priority whichever side carries them: broadcast, then merge, then
+  //    shuffle_hash. The same hint on both sides builds the smaller side it may build.
+  const hinted = (plan: PhysicalPlan) => ({ ...plan, hinted: true }) as PhysicalPlan;
+  const hints = [['left', j.leftHint], ['right', j.rightHint]] as const;
+  for (const hint of ['broadcast', 'merge', 'shuffle_hash'] as const) {
+    const on = hints.filter(([, h]) => h === hint).map(([side]) => side);
+    if (on.length === 0) continue;
+    const noted = () => (notes.length > 0 ? `${notes.join('; ')}; ` : '');
     if (hint === 'merge') {
-      return { plan: { ...sortMerge(j, o.shufflePartitions), hinted: true } as PhysicalPlan, decision: `${name}: SortMergeJoin (hint 'merge' on the ${side} side); ${sizes}` };
+      return { plan: hinted(sortMerge(j, o.shufflePartitions)), decision: `${name}: SortMergeJoin (hint 'merge' on the ${on.join(' and ')} side); ${noted()}${sizes}` };
     }
     const allowed = buildableSides(spec.how, hint === 'broadcast');
-    if (!allowed.includes(side)) {
+    for (const side of on.filter((s) => !allowed.includes(s))) {
       notes.push(`hint '${hint}' on the ${side} side ignored: a ${spec.how} join cannot build its ${side} side${hint === 'broadcast' ? ' by broadcast' : ''}`);
-      continue;
     }
+    const usable = on.filter((s) => allowed.includes(s));
+    if (usable.length === 0) continue;
+    const side = smaller(usable);
     if (hint === 'broadcast') {
-      return { plan: { ...broadcastJoin(j, side), hinted: true } as PhysicalPlan, decision: `${name}: BroadcastHashJoin building ${side} (hint 'broadcast'); ${sizes}` };
+      return { plan: hinted(broadcastJoin(j, side)), decision: `${name}: BroadcastHashJoin building ${side} (hint 'broadcast'); ${noted()}${sizes}` };
     }
-    return { plan: { ...shuffledHash(j, side, o.shufflePartitions), hinted: true } as PhysicalPlan, decision: `${name}: ShuffledHashJoin building ${side} (hint 'shuffle_hash'); ${sizes}` };
+    return { plan: hinted(shuffledHash(j, side, o.shufflePartitions)), decision: `${name}: ShuffledHashJoin building ${side} (hint 'shuffle_hash'); ${noted()}${sizes}` };
   }
   const prefix = notes.length > 0 ? `${notes.join('; ')}; ` : '';
 
@@ -114,7 +126,7 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
     }
     return {
       plan: sortMerge(j, nl),
-      decision: `${name}: SortMergeJoin, co-partitioned into ${nl}: no Exchange; build side per partition ${formatBytes(size(side) / nl)} > ${formatBytes(perTaskBudget)}; ${prefix}${sizes}`,
+      decision: `${name}: SortMergeJoin, co-partitioned into ${nl}: no Exchange; build side per partition ${bytes(size(side) / nl)} > ${bytes(perTaskBudget)}; ${prefix}${sizes}`,
     };
   }
 
@@ -124,14 +136,14 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   if (fitsPerPartition(side, n)) {
     return {
       plan: shuffledHash(j, side, n),
-      decision: `${name}: ShuffledHashJoin building ${side}: ${formatBytes(size(side))} / ${n} partitions = ${formatBytes(size(side) / n)} ≤ ${formatBytes(perTaskBudget)} per task; ${whyNotBroadcast}; ${prefix}${sizes}`,
+      decision: `${name}: ShuffledHashJoin building ${side}: ${formatBytes(size(side))} / ${n} partitions = ${bytes(size(side) / n)} ≤ ${bytes(perTaskBudget)} per task; ${whyNotBroadcast}; ${prefix}${sizes}`,
     };
   }
 
   // 5. Sort-merge join.
   return {
     plan: sortMerge(j, n),
-    decision: `${name}: SortMergeJoin: build side per partition ${formatBytes(size(side) / n)} > ${formatBytes(perTaskBudget)} per task; ${whyNotBroadcast}; ${prefix}${sizes}`,
+    decision: `${name}: SortMergeJoin: build side per partition ${bytes(size(side) / n)} > ${bytes(perTaskBudget)} per task; ${whyNotBroadcast}; ${prefix}${sizes}`,
   };
 }
 

@@ -19,12 +19,15 @@ export interface ScanSplit {
 export type Partitioning =
   /** Everything in one partition (whole-dataset aggregates, global limits). */
   | { readonly kind: 'single' }
-  /** Rows with equal keys land in the same partition. */
-  | { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number }
+  /**
+   * Rows with equal keys land in the same partition. `userSpecified`: made by repartition(n,
+   * ...), so adaptive execution keeps the n partitions asked for (Spark's REPARTITION_BY_NUM).
+   */
+  | { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number; readonly userSpecified?: boolean }
   /** Rows sorted by `order` fall into `n` consecutive key ranges split at `bounds`. */
   | { readonly kind: 'range'; readonly order: readonly Expr[]; readonly n: number }
-  /** Rows dealt out evenly, one partition after another. */
-  | { readonly kind: 'roundRobin'; readonly n: number }
+  /** Rows dealt out evenly, one partition after another (repartition(n): kept as asked, like `hash`'s userSpecified). */
+  | { readonly kind: 'roundRobin'; readonly n: number; readonly userSpecified?: boolean }
   /** Whatever the child produced, `n` partitions. */
   | { readonly kind: 'unknown'; readonly n: number };
 

@@ -8,13 +8,13 @@
 //     sort-merge), which records the numbers it compared as a decision.
 import { schemaOf } from '../analyzer.js';
 import type { Expr } from '../expr.js';
-import { outputName } from '../expr.js';
+import { outputName, stripAlias } from '../expr.js';
 import type { JoinHint, LogicalPlan } from '../logical.js';
 import { estimate } from '../statistics.js';
 import { assertNever } from '../types.js';
 import { type PhysicalPlan, numPartitions } from './physical.js';
 import { planScan } from './scan-planning.js';
-import { definitions, substitute } from '../rules/substitute.js';
+import { definitions, named, substitute } from '../rules/substitute.js';
 import { ensureHashPartitioned } from './partitioning.js';
 import { selectJoin } from './join-selection.js';
 
@@ -74,7 +74,9 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
       if (below.kind === 'project') {
         const defs = definitions(below.exprs);
         aggs = aggs.map((a) => substitute(a, defs));
-        groupBy = groupBy.map((g) => substitute(named(g), defs));
+        // A key keeps its output name: `withColumn('big', ...).groupBy('big')` folds to the
+        // expression behind 'big', still named 'big' (a plain column stays a bare column).
+        groupBy = groupBy.map((g) => named(stripAlias(substitute(g, defs)), outputName(g)));
         below = below.input;
       }
       return aggregate(rec(below), schemaOf(below), groupBy, aggs, schema, est, opts);
@@ -103,8 +105,8 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
     case 'repartition': {
       const input = rec(p.input);
       if (!p.shuffle) return { kind: 'CoalescePartitions', schema, est, input, n: p.n };
-      if (p.keys.length === 0) return { kind: 'Exchange', schema, est, input, partitioning: { kind: 'roundRobin', n: p.n } };
-      return { kind: 'Exchange', schema, est, input, partitioning: { kind: 'hash', keys: p.keys, n: p.n } };
+      if (p.keys.length === 0) return { kind: 'Exchange', schema, est, input, partitioning: { kind: 'roundRobin', n: p.n, userSpecified: true } };
+      return { kind: 'Exchange', schema, est, input, partitioning: { kind: 'hash', keys: p.keys, n: p.n, userSpecified: true } };
     }
     case 'hint':
       return rec(p.input);
@@ -118,10 +120,6 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
     }
     default: return assertNever(p, 'plan node');
   }
-}
-
-function named(g: Expr): Expr {
-  return g.kind === 'alias' || g.kind === 'col' ? g : { kind: 'alias', child: g, name: outputName(g) };
 }
 
 /**
