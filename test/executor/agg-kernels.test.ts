@@ -10,17 +10,8 @@ import { type DataType, type Schema, field } from '../../src/planner/types.js';
 import { resolveExpr } from '../../src/planner/resolve-expr.js';
 import { type Batch, makeBatch, rowsToBatch, batchToRows, concatBatches } from '../../src/executor/batch.js';
 import { createGlobalAggregator, type AggSpec } from '../../src/executor/ops/agg-kernels.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCHEMA: Schema = [
   field('rid', 'int32', false), field('i', 'int32'), field('l', 'int64'), field('x', 'float64'),

@@ -11,6 +11,7 @@ import { compileExpr } from '../../src/executor/codegen/compile-expr.js';
 import { compileFilter } from '../../src/executor/codegen/compile-filter.js';
 import { kernelCacheStats } from '../../src/executor/codegen/cache.js';
 import { formatDouble, cmpBytes } from '../../src/executor/codegen/strings.js';
+import { rng } from '../helpers/rng.js';
 
 // ---------------------------------------------------------------- a tiny expression DSL
 
@@ -35,16 +36,6 @@ const coalesce = (...args: Expr[]): Expr => ({ kind: 'coalesce', args });
 
 // ---------------------------------------------------------------- generated data
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCHEMA: Schema = [
   field('rid', 'int32', false), field('i', 'int32'), field('j', 'int32'), field('l', 'int64'),

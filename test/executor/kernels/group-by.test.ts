@@ -12,17 +12,8 @@ import { type Batch, makeBatch, rowsToBatch, batchToRows } from '../../../src/ex
 import type { AggSpec } from '../../../src/executor/ops/agg-kernels.js';
 import { createGroupedAggregator, GROUP_BATCH_ROWS } from '../../../src/executor/kernels/group-by.js';
 import { partitionBatch } from '../../../src/executor/kernels/partition.js';
+import { rng } from '../../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCHEMA: Schema = [
   field('rid', 'int32', false),

@@ -4,19 +4,11 @@
 import { type DataType, type Schema, field } from '../../../src/planner/types.js';
 import { type Batch, type Vec, makeBatch, rowsToBatch, batchToRows, concatBatches } from '../../../src/executor/batch.js';
 import type { JoinOutput, JoinSpec, JoinType } from '../../../src/executor/kernels/join-types.js';
+import { rng } from '../../helpers/rng.js';
+export { rng };
 
 export type Row = Record<string, unknown>;
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Key values per type: overlapping pools so both sides have matched and unmatched keys. */
 export const KEY_POOLS: Record<DataType, readonly unknown[]> = {

@@ -6,22 +6,13 @@ import { type Schema, field } from '../../../src/planner/types.js';
 import { type Batch, makeBatch, rowsToBatch, batchToRows, compact } from '../../../src/executor/batch.js';
 import { hashRows } from '../../../src/executor/kernels/hash.js';
 import { partitionBatch, partitionBatchByIndex, bucketOfHash } from '../../../src/executor/kernels/partition.js';
+import { rng } from '../../helpers/rng.js';
 
 const SCHEMA: Schema = [
   field('id', 'int32', false), field('i', 'int32'), field('l', 'int64'), field('x', 'float64'), field('s', 'string'),
   field('b', 'boolean'), field('d', 'date'), field('ts', 'timestamp'),
 ];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'é', 'Zürich', '日本語', '😀', 'a\u0000', 'paid', 'pending'];
 
