@@ -27,6 +27,11 @@ const JOIN_ALIASES: Record<string, JoinType> = {
   left_semi: 'semi', leftsemi: 'semi', anti: 'anti', left_anti: 'anti', leftanti: 'anti',
 };
 
+const HINT_ALIASES: Record<string, JoinHint> = {
+  broadcast: 'broadcast', broadcastjoin: 'broadcast', mapjoin: 'broadcast',
+  merge: 'merge', shuffle_merge: 'merge', mergejoin: 'merge', shuffle_hash: 'shuffle_hash',
+};
+
 function normalizeJoinType(how: string): JoinType {
   const t = JOIN_ALIASES[how.toLowerCase()];
   if (!t) throw new Error(`unknown join type '${how}'; expected one of ${JOIN_TYPES.join(', ')}`);
@@ -222,11 +227,13 @@ export class Dataset<T = Row> {
     return this.derive((p) => ({ kind: 'repartition', input: p, n, keys: [], shuffle: false }));
   }
 
-  /** A join-strategy hint for joins this dataset takes part in: 'broadcast', 'merge' or 'shuffle_hash'. */
-  hint(name: JoinHint): Dataset<T> {
-    const known: JoinHint[] = ['broadcast', 'merge', 'shuffle_hash'];
-    const h = (name === ('broadcastjoin' as string) || name === ('mapjoin' as string) ? 'broadcast' : name === ('shuffle_merge' as string) || name === ('mergejoin' as string) ? 'merge' : name) as JoinHint;
-    if (!known.includes(h)) throw new Error(`unknown hint '${name}'; expected one of ${known.join(', ')}`);
+  /**
+   * A join-strategy hint for joins this dataset takes part in: 'broadcast', 'merge' or
+   * 'shuffle_hash' (Spark's aliases broadcastjoin, mapjoin, shuffle_merge, mergejoin too).
+   */
+  hint(name: JoinHint | string): Dataset<T> {
+    const h = HINT_ALIASES[name.toLowerCase()];
+    if (!h) throw new Error(`unknown hint '${name}'; expected one of broadcast, merge, shuffle_hash`);
     return this.derive((p) => ({ kind: 'hint', input: p, hint: h }));
   }
 
