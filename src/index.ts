@@ -12,4 +12,5 @@ export type { DataType, Field, Schema } from './planner/types.js';
 export { AnalysisError } from './planner/errors.js';
 export { LambdaError } from './executor/lambda.js';
 export { TaskFailedError, type StageMetrics } from './executor/scheduler.js';
-export type { JobInfo } from './executor/engine.js';
+export type { JobInfo, CacheStats } from './executor/engine.js';
+export type { StorageLevel } from './planner/logical.js';

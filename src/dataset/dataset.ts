@@ -4,7 +4,7 @@
 // schema and files when an action first needs them.
 import type * as arrow from 'apache-arrow';
 import { type Expr, outputName } from '../planner/expr.js';
-import { JOIN_TYPES, type JoinHint, type JoinType, type LogicalPlan, type UdfKind } from '../planner/logical.js';
+import { JOIN_TYPES, type JoinHint, type JoinType, type LogicalPlan, type StorageLevel, type UdfKind } from '../planner/logical.js';
 import { logicalTreeString } from '../planner/explain-logical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
 import { type Schema, parseTypeName } from '../planner/types.js';
@@ -45,6 +45,7 @@ export interface UdfOptions {
 }
 
 let nextUdfId = 1;
+let nextCacheId = 1;
 
 export class Dataset<T = Row> {
   private cached: Promise<LogicalPlan> | null = null;
@@ -63,7 +64,43 @@ export class Dataset<T = Row> {
       // A failed resolution (a missing file, say) is retried on the next action.
       p.catch(() => { if (this.cached === p) this.cached = null; });
     }
-    return this.cached;
+    const persisted = this.persisted;
+    if (!persisted) return this.cached;
+    // Read at action time, so datasets derived before cache() was called see it too.
+    return this.cached.then((input) => ({ kind: 'cached', input, cacheId: persisted.id, level: persisted.level }));
+  }
+
+  private persisted: { id: number; level: StorageLevel } | null = null;
+
+  /**
+   * Keeps this dataset's partitions once an action computes them; later queries over it (and
+   * over datasets derived from it) read them instead of recomputing. Marks this dataset and
+   * returns it, as Spark does. The default level is MEMORY_AND_DISK, as for Spark's Dataset.
+   */
+  persist(level: StorageLevel = 'MEMORY_AND_DISK'): this {
+    const known: StorageLevel[] = ['MEMORY_ONLY', 'MEMORY_AND_DISK', 'DISK_ONLY'];
+    if (!known.includes(level)) throw new Error(`unknown storage level '${level}'; expected one of ${known.join(', ')}`);
+    if (this.persisted && this.persisted.level !== level) {
+      throw new Error(`this dataset is already persisted as ${this.persisted.level}; unpersist() it before changing the level`);
+    }
+    this.persisted ??= { id: nextCacheId++, level };
+    return this;
+  }
+
+  cache(): this {
+    return this.persist();
+  }
+
+  /** Drops the kept partitions (they are recomputed if the dataset is persisted again). */
+  unpersist(): this {
+    if (this.persisted) this.engine.unpersist(this.persisted.id);
+    this.persisted = null;
+    return this;
+  }
+
+  /** The storage level this dataset is persisted at, or null. */
+  get storageLevel(): StorageLevel | null {
+    return this.persisted?.level ?? null;
   }
 
   private derive<U>(f: (p: LogicalPlan) => LogicalPlan | Promise<LogicalPlan>): Dataset<U> {
@@ -280,8 +317,7 @@ export class Dataset<T = Row> {
 
   /** The output columns, as resolved by the analyzer. */
   async schema(): Promise<Schema> {
-    const planned = await this.engine.plan(await this.plan());
-    return planned.physical.schema;
+    return this.engine.schemaOf(await this.plan());
   }
 
   async columns(): Promise<string[]> {
@@ -291,7 +327,7 @@ export class Dataset<T = Row> {
   /** The plan as Spark-style text: 'simple' (physical), 'extended' (all phases), 'cost' (with statistics). */
   async explain(mode: ExplainMode = 'simple', options: { print?: boolean } = {}): Promise<string> {
     const logical = await this.plan();
-    const planned = await this.engine.plan(logical);
+    const planned = await this.engine.plan(logical, false);
     const physical = physicalTreeString(planned.physical);
     let text: string;
     switch (mode) {

@@ -6,7 +6,7 @@ import type { LogicalPlan } from '../planner/logical.js';
 import { type DataType, type Field, type Schema, parseTypeName } from '../planner/types.js';
 import { type Batch, rowsToBatch, sliceBatch, concatBatches, batchBytes } from '../executor/batch.js';
 import { tableToBatches, arrowSchemaToSchema } from '../executor/arrow.js';
-import { Engine, type JobInfo } from '../executor/engine.js';
+import { Engine, type CacheStats, type JobInfo } from '../executor/engine.js';
 import { Dataset, type Row } from './dataset.js';
 import { DataFrameReader } from './reader.js';
 
@@ -67,6 +67,11 @@ export class Session {
       },
     });
     return new Session(engine, { ...options, parallelism, shufflePartitions });
+  }
+
+  /** Cached datasets: hits, misses (computations), entries, bytes and rows held. */
+  cacheStats(): CacheStats {
+    return this.engine.cacheStats();
   }
 
   /** Metrics of the last job: per-stage wall time, tasks, records, bytes, shuffle, memory. */

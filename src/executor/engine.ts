@@ -4,14 +4,14 @@
 import type { Piscina } from 'piscina';
 import { analyze, schemaOf } from '../planner/analyzer.js';
 import { AnalysisError } from '../planner/errors.js';
-import { type LogicalPlan, transformUp } from '../planner/logical.js';
+import { type LogicalPlan, type StorageLevel, transformUp } from '../planner/logical.js';
 import { optimize } from '../planner/optimizer/optimizer.js';
 import { planPhysical } from '../planner/physical/planner.js';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
 import { splitStages, type StagePlan } from '../planner/physical/stages.js';
 import type { Schema } from '../planner/types.js';
-import { type Batch, batchToRows } from './batch.js';
+import { type Batch, batchBytes, batchToRows } from './batch.js';
 import { preflight } from './lambda.js';
 import { createPool } from './pool.js';
 import { inferRowSchema } from './row-schema.js';
@@ -46,6 +46,23 @@ export interface JobInfo {
   readonly executedPlan: string;
 }
 
+interface CacheEntry {
+  readonly localId: number;
+  readonly schema: Schema;
+  readonly numRows: number;
+  readonly sizeBytes: number;
+  readonly partitions: number;
+  readonly level: StorageLevel;
+}
+
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  readonly bytesInMemory: number;
+  readonly rows: number;
+}
+
 export interface PlannedJob {
   readonly analyzed: LogicalPlan;
   readonly optimized: LogicalPlan;
@@ -63,6 +80,9 @@ export class Engine {
   /** Lambdas whose output schema had no sample output to be inferred from (so it has no columns). */
   private readonly uninferred = new Set<number>();
   private nextLocalId = 1;
+  private readonly caches = new Map<number, CacheEntry>();
+  private cacheHits = 0;
+  private cacheMisses = 0;
   private jobCounter = 0;
   lastJob: JobInfo | null = null;
 
@@ -77,9 +97,15 @@ export class Engine {
     return id;
   }
 
-  async plan(logical: LogicalPlan): Promise<PlannedJob> {
+  /**
+   * The plan of a job. Persisted datasets in it are computed first (a job of their own) and
+   * replaced by their in-memory blocks; with `materialize` false (explain) a cached dataset not
+   * computed yet is planned as its own plan instead, so explaining never runs a job.
+   */
+  async plan(logical: LogicalPlan, materialize = true): Promise<PlannedJob> {
     const withUdfs = await this.resolveUdfs(logical);
-    const analyzed = this.analyze(withUdfs);
+    const withCaches = await this.resolveCaches(withUdfs, materialize);
+    const analyzed = this.analyze(withCaches);
     const { plan: optimized, trace } = optimize(analyzed, this.options.disabledRules);
     const { plan: physical, decisions } = planPhysical(optimized, this.options);
     return { analyzed, optimized, physical, stages: splitStages(physical), trace, decisions };
@@ -177,6 +203,47 @@ export class Engine {
     return transformUp(plan, (p) => {
       if (p.kind !== 'mapUdf' || p.udf === 'filter' || p.schema !== null) return p;
       return { ...p, schema: this.udfSchemas.get(p.udfId) ?? null };
+    });
+  }
+
+  /** Hits (a query read existing blocks), misses (blocks computed), and what is held. */
+  cacheStats(): CacheStats {
+    let bytes = 0, rows = 0;
+    for (const e of this.caches.values()) { bytes += e.sizeBytes; rows += e.numRows; }
+    return { hits: this.cacheHits, misses: this.cacheMisses, entries: this.caches.size, bytesInMemory: bytes, rows };
+  }
+
+  /** Drops a persisted dataset's blocks; returns the bytes freed. */
+  unpersist(cacheId: number): number {
+    const e = this.caches.get(cacheId);
+    if (!e) return 0;
+    this.caches.delete(cacheId);
+    this.local.delete(e.localId);
+    return e.sizeBytes;
+  }
+
+  private async resolveCaches(plan: LogicalPlan, materialize: boolean): Promise<LogicalPlan> {
+    const found: Extract<LogicalPlan, { kind: 'cached' }>[] = [];
+    transformUp(plan, (p) => { if (p.kind === 'cached') found.push(p); return p; });
+    for (const node of found) {
+      if (this.caches.has(node.cacheId)) { this.cacheHits++; continue; }
+      if (!materialize) continue;
+      this.cacheMisses++;
+      const r = await this.run(node.input, { kind: 'result' }, `compute cached dataset #${node.cacheId}`);
+      const partitions = r.partitions.map((ws) => ws.map(fromWire));
+      const sizeBytes = partitions.reduce((s, bs) => s + bs.reduce((t, b) => t + batchBytes(b), 0), 0);
+      const numRows = partitions.reduce((s, bs) => s + bs.reduce((t, b) => t + b.length, 0), 0);
+      const localId = this.registerLocal(partitions.length > 0 ? partitions : [[]]);
+      this.caches.set(node.cacheId, { localId, schema: r.schema, numRows, sizeBytes, partitions: Math.max(1, partitions.length), level: node.level });
+    }
+    return transformUp(plan, (p) => {
+      if (p.kind !== 'cached') return p;
+      const e = this.caches.get(p.cacheId);
+      if (!e) return p.input;
+      return {
+        kind: 'local', id: e.localId, schema: e.schema, numRows: e.numRows, sizeBytes: e.sizeBytes,
+        partitions: e.partitions, name: `#${p.cacheId} ${e.level}`, inMemoryCache: true,
+      };
     });
   }
 

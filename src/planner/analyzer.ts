@@ -45,7 +45,7 @@ function computeSchema(p: LogicalPlan): Schema {
       return first.map((f, i) => ({ ...f, nullable: p.inputs.some((x) => schemaOf(x)[i]!.nullable) }));
     }
     case 'join': return joinSchema(schemaOf(p.left), schemaOf(p.right), p.on, p.how);
-    case 'sort': case 'distinct': case 'repartition': case 'hint': return schemaOf(p.input);
+    case 'sort': case 'distinct': case 'repartition': case 'hint': case 'cached': return schemaOf(p.input);
     default: return assertNever(p, 'plan node');
   }
 }
@@ -125,6 +125,8 @@ export function analyze(p: LogicalPlan): LogicalPlan {
       return { ...p, input: kids[0]!, order };
     }
     case 'distinct': case 'hint': return { ...p, input: kids[0]! };
+    // A cached dataset's plan is analyzed on its own: to the rest of the plan it is a leaf.
+    case 'cached': return { ...p, input: analyze(p.input) };
     case 'repartition': {
       if (!Number.isInteger(p.n) || p.n < 1) throw new AnalysisError(`${p.shuffle ? 'repartition' : 'coalesce'}(${p.n}): the partition count must be a positive integer`);
       const input = schemaOf(kids[0]!);

@@ -70,6 +70,7 @@ export function nodeString(p: LogicalPlan): string {
         ? `Repartition ${p.n}${p.keys.length > 0 ? ` by ${list(p.keys)}` : ''}`
         : `Coalesce ${p.n}`;
     case 'hint': return `ResolvedHint ${p.hint}`;
+    case 'cached': return `InMemoryRelation #${p.cacheId} [${schemaOf(p).map((f) => f.name).join(', ')}], ${p.level} (not computed yet)`;
     default: return assertNever(p, 'plan node');
   }
 }

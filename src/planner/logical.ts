@@ -43,14 +43,23 @@ export type UdfKind = 'map' | 'flatMap' | 'mapPartitions' | 'filter';
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 export const JOIN_TYPES: readonly JoinType[] = ['inner', 'left', 'right', 'full', 'semi', 'anti'];
 
+/** How a persisted dataset's partitions are kept (Spark's names). */
+export type StorageLevel = 'MEMORY_ONLY' | 'MEMORY_AND_DISK' | 'DISK_ONLY';
+
 /** A user's choice of join strategy for the side it is put on. */
 export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash';
 
 export type LogicalPlan =
   /** Reads files; `columns` (null = all) and `filters` are filled in by the optimizer. */
   | { readonly kind: 'scan'; readonly source: FileSource; readonly columns: readonly string[] | null; readonly filters: readonly Expr[] }
-  /** Rows held by the session, referenced by id; sizes are exact. */
-  | { readonly kind: 'local'; readonly id: number; readonly schema: Schema; readonly numRows: number; readonly sizeBytes: number; readonly partitions: number; readonly name: string }
+  /** Rows held by the session, referenced by id; sizes are exact. `inMemoryCache` marks a cached dataset's blocks. */
+  | { readonly kind: 'local'; readonly id: number; readonly schema: Schema; readonly numRows: number; readonly sizeBytes: number; readonly partitions: number; readonly name: string; readonly inMemoryCache?: boolean }
+  /**
+   * A persisted dataset: `input` is computed once and its partitions kept. A leaf to the
+   * optimizer (nothing is pushed into it: every query must see the same cached rows); the
+   * engine replaces it by its blocks once they exist.
+   */
+  | { readonly kind: 'cached'; readonly input: LogicalPlan; readonly cacheId: number; readonly level: StorageLevel }
   /** The integers [start, end) by step, as column `id` (int64). */
   | { readonly kind: 'range'; readonly start: number; readonly end: number; readonly step: number; readonly partitions: number }
   /** Computes named expressions from each input row. */
@@ -83,7 +92,7 @@ export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
-    case 'scan': case 'local': case 'range': return [];
+    case 'scan': case 'local': case 'range': case 'cached': return [];
     case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit':
     case 'sort': case 'distinct': case 'repartition': case 'hint':
       return [p.input];
@@ -95,7 +104,7 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
 
 export function withNewChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): LogicalPlan {
   switch (p.kind) {
-    case 'scan': case 'local': case 'range': return p;
+    case 'scan': case 'local': case 'range': case 'cached': return p;
     case 'project': case 'filter': case 'mapUdf': case 'aggregate': case 'limit':
     case 'sort': case 'distinct': case 'repartition': case 'hint':
       return { ...p, input: kids[0]! };

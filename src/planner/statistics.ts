@@ -97,7 +97,9 @@ function compute(p: LogicalPlan): Stats {
       const child = estimate(p.input);
       return { rows: Math.round(child.rows / 2), bytes: Math.round(child.bytes / 2), exact: false };
     }
-    case 'sort': case 'repartition': case 'hint': return estimate(p.input);
+    // A cached dataset not computed yet is estimated like its plan; once computed, the engine
+    // replaces it by its blocks, whose sizes are measured (exact).
+    case 'sort': case 'repartition': case 'hint': case 'cached': return estimate(p.input);
     default: return assertNever(p, 'plan node');
   }
 }

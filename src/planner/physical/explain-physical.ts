@@ -70,7 +70,8 @@ function describe(p: PhysicalPlan): string {
       parts.push(`Partitions: ${p.partitions.length}`);
       return parts.join(', ');
     }
-    case 'LocalTableScan': return `LocalTableScan ${p.name} ${list(p.schema.map((f) => f.name))}, Partitions: ${p.partitions}`;
+    case 'LocalTableScan':
+      return `${p.inMemoryCache ? 'InMemoryScan' : 'LocalTableScan'} ${p.name} ${list(p.schema.map((f) => f.name))}, Partitions: ${p.partitions}`;
     case 'Range': return `Range (${p.start}, ${p.end}, step=${p.step}, splits=${p.partitions})`;
     case 'Filter': return `Filter ${exprToString(p.condition)}`;
     case 'Project': return `Project ${list(p.exprs.map(exprToString))}`;

@@ -55,7 +55,7 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
       };
     }
     case 'local':
-      return { kind: 'LocalTableScan', schema, est, id: p.id, name: p.name, partitions: p.partitions };
+      return { kind: 'LocalTableScan', schema, est, id: p.id, name: p.name, partitions: p.partitions, inMemoryCache: p.inMemoryCache === true };
     case 'range':
       return { kind: 'Range', schema, est, start: p.start, end: p.end, step: p.step, partitions: p.partitions };
     case 'project':
@@ -110,6 +110,8 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
     }
     case 'hint':
       return rec(p.input);
+    case 'cached':
+      throw new Error('internal: a cached dataset reached physical planning before its blocks were computed');
     case 'join': {
       const choice = selectJoin({
         spec: { how: p.how, on: p.on }, left: rec(p.left), right: rec(p.right),

@@ -75,7 +75,7 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       return same ? p : { ...p, filters };
     }
     case 'local': case 'range': case 'mapUdf': case 'limit': case 'union':
-    case 'join': case 'sort': case 'distinct': case 'repartition': case 'hint':
+    case 'join': case 'sort': case 'distinct': case 'repartition': case 'hint': case 'cached':
       return p;
     default: return assertNever(p, 'plan node');
   }

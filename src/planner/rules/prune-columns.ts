@@ -53,7 +53,8 @@ function refsOf(es: readonly Expr[], into: Set<string> = new Set()): Set<string>
  */
 function prune(p: LogicalPlan, need: ReadonlySet<string>): LogicalPlan {
   switch (p.kind) {
-    case 'local': case 'range': return p;
+    // A cached dataset keeps every column: all queries over it must read the same blocks.
+    case 'local': case 'range': case 'cached': return p;
     case 'scan': {
       const current = names(p);
       const keep = refsOf(p.filters, new Set(need));

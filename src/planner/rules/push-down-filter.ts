@@ -77,7 +77,8 @@ function pushDeep(f: Filter): LogicalPlan {
     case 'aggregate': return belowAggregate(f, child);
     case 'scan': return intoScan(f, child);
     // filter: combine-filters merges them; limit, mapUdf: never; leaves: nowhere to go.
-    case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': return f;
+    // cached: every query must see the same cached rows, so nothing goes into it.
+    case 'filter': case 'limit': case 'mapUdf': case 'local': case 'range': case 'cached': return f;
     case 'join': return throughJoin(f, child);
     // Rows keep or lose the condition wherever they are: a filter commutes with these.
     case 'sort': case 'distinct': case 'repartition': case 'hint':

@@ -77,7 +77,7 @@ function pushOneStep(p: LogicalPlan): LogicalPlan {
     // depends on all of them); a hint or repartition keeps every row, so it may.
     case 'hint': case 'repartition': return { ...child, input: { kind: 'limit', input: child.input, n: p.n } };
     case 'filter': case 'aggregate': case 'scan': case 'local': case 'range':
-    case 'join': case 'sort': case 'distinct':
+    case 'join': case 'sort': case 'distinct': case 'cached':
       return p;
     default: return assertNever(child, 'plan node');
   }
@@ -106,7 +106,7 @@ function computeMaxRows(p: LogicalPlan): number {
     case 'range': return Math.max(0, Math.ceil((p.end - p.start) / p.step));
     case 'scan': return Infinity;
     case 'join': return p.how === 'semi' || p.how === 'anti' ? maxRows(p.left) : Infinity;
-    case 'sort': case 'distinct': case 'repartition': case 'hint': return maxRows(p.input);
+    case 'sort': case 'distinct': case 'repartition': case 'hint': case 'cached': return maxRows(p.input);
     default: return assertNever(p, 'plan node');
   }
 }

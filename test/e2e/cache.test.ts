@@ -1,0 +1,81 @@
+// Persisted datasets: computed once by the first action, read from memory by later ones
+// (InMemoryScan), equal to the uncached results, and freed by unpersist().
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session, col, count, sum } from '../../src/index.js';
+import { expectSameRows } from '../helpers/oracle.js';
+
+let spark: Session;
+
+beforeAll(async () => {
+  spark = await Session.create({ parallelism: 2 });
+});
+
+afterAll(async () => {
+  await spark?.stop();
+});
+
+const base = () => spark.range(20_000).withColumn('k', col('id').mod(97)).withColumn('v', col('id').mul(0.5)).filter(col('k').neq(3));
+
+describe('cache / persist', () => {
+  it('computes once, then reads the blocks: same rows as uncached, InMemoryScan in the plan', async () => {
+    const cached = base().cache();
+    const query = () => cached.groupBy('k').agg(sum('v').as('s'), count('*').as('n'));
+    const before = spark.cacheStats();
+    const first = await query().collect();
+    const afterFirst = spark.cacheStats();
+    expect(afterFirst.misses).toBe(before.misses + 1);
+    const second = await query().collect();
+    expect(spark.cacheStats().hits).toBeGreaterThan(afterFirst.hits);
+    expect(spark.cacheStats().misses).toBe(afterFirst.misses);
+    const job = spark.lastJob()!;
+    expect(job.stages[0]!.name).toMatch(/^LocalTableScan/); // the blocks, not the Range
+    expect(await query().explain()).toMatch(/InMemoryScan #\d+ MEMORY_AND_DISK \[id, k, v\]/);
+    const uncached = await base().groupBy('k').agg(sum('v').as('s'), count('*').as('n')).collect();
+    expectSameRows(first, uncached);
+    expectSameRows(second, uncached);
+    cached.unpersist();
+  });
+
+  it('datasets derived before cache() was called use the cache too', async () => {
+    const ds = base();
+    const derived = ds.filter(col('k').lt(10));
+    ds.persist('MEMORY_ONLY');
+    const n1 = await derived.count();
+    const misses = spark.cacheStats().misses;
+    const n2 = await derived.count();
+    expect(n2).toBe(n1);
+    expect(spark.cacheStats().misses).toBe(misses);
+    expect(await derived.explain()).toMatch(/InMemoryScan #\d+ MEMORY_ONLY/);
+    ds.unpersist();
+  });
+
+  it('unpersist frees the bytes; the next action recomputes from the plan', async () => {
+    const ds = base().cache();
+    const n = await ds.count();
+    const held = spark.cacheStats().bytesInMemory;
+    expect(held).toBeGreaterThan(0);
+    ds.unpersist();
+    expect(spark.cacheStats().bytesInMemory).toBeLessThan(held);
+    expect(ds.storageLevel).toBeNull();
+    expect(await ds.count()).toBe(n);
+    expect(await ds.explain()).not.toMatch(/InMemoryScan/);
+  });
+
+  it('keeps a lambda dataset: the lambda runs once per row, not once per query', async () => {
+    const mapped = spark.range(1000).map((r: { id: number }) => ({ id: r.id, sq: r.id * r.id })).cache();
+    const a = await mapped.agg(sum('sq').as('s')).collect();
+    const b = await mapped.filter(col('id').lt(10)).collect();
+    expect(a[0]!['s']).toBe(332833500);
+    expect(b).toHaveLength(10);
+    expect(await mapped.explain()).toMatch(/InMemoryScan/);
+    mapped.unpersist();
+  });
+
+  it('rejects an unknown level and a level change without unpersist', () => {
+    const ds = base();
+    expect(() => ds.persist('MEMORY' as never)).toThrow(/unknown storage level 'MEMORY'/);
+    ds.persist('DISK_ONLY');
+    expect(() => ds.persist('MEMORY_ONLY')).toThrow(/already persisted as DISK_ONLY/);
+    ds.unpersist();
+  });
+});
