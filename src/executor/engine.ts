@@ -18,6 +18,8 @@ import { inferRowSchema } from './row-schema.js';
 import { runStages, type StageMetrics } from './scheduler.js';
 import type { TaskOutput } from './task.js';
 import { fromWire, type WireBatch, toShared, toWire } from './wire.js';
+import { CacheStore, type CacheMetrics } from '../cache/cache-store.js';
+import * as path from 'node:path';
 
 /** Input rows a lambda is tried on before a job; more when those gave no output to infer a schema from. */
 const SAMPLE_ROWS = 16;
@@ -47,7 +49,8 @@ export interface JobInfo {
 }
 
 interface CacheEntry {
-  readonly localId: number;
+  /** The local relation the blocks are served as for the current job (re-registered each time). */
+  readonly localId: number | null;
   readonly schema: Schema;
   readonly numRows: number;
   readonly sizeBytes: number;
@@ -55,11 +58,8 @@ interface CacheEntry {
   readonly level: StorageLevel;
 }
 
-export interface CacheStats {
-  readonly hits: number;
-  readonly misses: number;
+export interface CacheStats extends Readonly<CacheMetrics> {
   readonly entries: number;
-  readonly bytesInMemory: number;
   readonly rows: number;
 }
 
@@ -81,13 +81,13 @@ export class Engine {
   private readonly uninferred = new Set<number>();
   private nextLocalId = 1;
   private readonly caches = new Map<number, CacheEntry>();
-  private cacheHits = 0;
-  private cacheMisses = 0;
+  private readonly cacheStore: CacheStore;
   private jobCounter = 0;
   lastJob: JobInfo | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.pool = createPool(options.parallelism);
+    this.cacheStore = new CacheStore(options.memoryBudgetBytes, path.join(options.tmpDir, 'cache'));
   }
 
   /** Registers in-memory rows (already split into partitions), copied once into shared memory. */
@@ -136,7 +136,7 @@ export class Engine {
   }
 
   /** Runs a plan; the result stage's output goes to `output`. */
-  async run(logical: LogicalPlan, output: TaskOutput, description: string): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
+  async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
     const planned = await this.plan(logical);
     const id = ++this.jobCounter;
     const started = performance.now();
@@ -157,7 +157,7 @@ export class Engine {
         onStage: (s) => stages.push(s),
         onDecision: (d) => decisions.push(d),
         onStagePlan: (sid, plan) => stagePlans.push(`== Stage ${sid} ==\n${physicalTreeString(plan)}`),
-      });
+      }, onlyPartitions);
       this.lastJob = info(true);
       return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
     } catch (err) {
@@ -206,40 +206,66 @@ export class Engine {
     });
   }
 
-  /** Hits (a query read existing blocks), misses (blocks computed), and what is held. */
+  /** Hits, misses, evictions, recomputed partitions, and what is held in memory and on disk. */
   cacheStats(): CacheStats {
-    let bytes = 0, rows = 0;
-    for (const e of this.caches.values()) { bytes += e.sizeBytes; rows += e.numRows; }
-    return { hits: this.cacheHits, misses: this.cacheMisses, entries: this.caches.size, bytesInMemory: bytes, rows };
+    const m = this.cacheStore.metrics;
+    return { ...m, entries: this.caches.size, rows: [...this.caches.values()].reduce((s, e) => s + e.numRows, 0) };
   }
 
-  /** Drops a persisted dataset's blocks; returns the bytes freed. */
+  /** Drops a persisted dataset's blocks (memory and disk); returns the bytes freed from memory. */
   unpersist(cacheId: number): number {
     const e = this.caches.get(cacheId);
     if (!e) return 0;
     this.caches.delete(cacheId);
-    this.local.delete(e.localId);
-    return e.sizeBytes;
+    if (e.localId !== null) this.local.delete(e.localId);
+    return this.cacheStore.remove(cacheId, e.partitions);
   }
 
   private async resolveCaches(plan: LogicalPlan, materialize: boolean): Promise<LogicalPlan> {
     const found: Extract<LogicalPlan, { kind: 'cached' }>[] = [];
     transformUp(plan, (p) => { if (p.kind === 'cached') found.push(p); return p; });
+    const metrics = this.cacheStore.metrics;
     for (const node of found) {
-      if (this.caches.has(node.cacheId)) { this.cacheHits++; continue; }
-      if (!materialize) continue;
-      this.cacheMisses++;
-      const r = await this.run(node.input, { kind: 'result' }, `compute cached dataset #${node.cacheId}`);
-      const partitions = r.partitions.map((ws) => ws.map(fromWire));
-      const sizeBytes = partitions.reduce((s, bs) => s + bs.reduce((t, b) => t + batchBytes(b), 0), 0);
-      const numRows = partitions.reduce((s, bs) => s + bs.reduce((t, b) => t + b.length, 0), 0);
-      const localId = this.registerLocal(partitions.length > 0 ? partitions : [[]]);
-      this.caches.set(node.cacheId, { localId, schema: r.schema, numRows, sizeBytes, partitions: Math.max(1, partitions.length), level: node.level });
+      let entry = this.caches.get(node.cacheId);
+      if (!entry && !materialize) continue;
+      let parts: (readonly WireBatch[])[];
+      if (!entry) {
+        metrics.misses++;
+        const r = await this.run(node.input, { kind: 'result' }, `compute cached dataset #${node.cacheId}`);
+        parts = r.partitions.length > 0 ? r.partitions.map((ws) => ws.map((w) => toWire(toShared(fromWire(w)), null))) : [[]];
+        const batches = parts.flat().map(fromWire);
+        entry = {
+          schema: r.schema, numRows: batches.reduce((s, b) => s + b.length, 0),
+          sizeBytes: batches.reduce((s, b) => s + batchBytes(b), 0), partitions: parts.length, level: node.level, localId: null,
+        };
+        this.caches.set(node.cacheId, entry);
+        parts.forEach((ws, p) => this.cacheStore.put(node.cacheId, p, node.level, ws));
+      } else {
+        metrics.hits++;
+        const got = Array.from({ length: entry.partitions }, (_, p) => this.cacheStore.get(node.cacheId, p));
+        const missing = got.flatMap((g, p) => (g === null ? [p] : []));
+        if (missing.length > 0 && materialize) {
+          // Evicted MEMORY_ONLY blocks: recompute just those partitions from the lineage.
+          const r = await this.run(node.input, { kind: 'result' }, `recompute ${missing.length} partitions of cached dataset #${node.cacheId}`, missing);
+          for (const p of missing) {
+            const ws = (r.partitions[p] ?? []).map((w) => toWire(toShared(fromWire(w)), null));
+            got[p] = ws;
+            this.cacheStore.put(node.cacheId, p, entry.level, ws);
+          }
+          metrics.recomputedPartitions += missing.length;
+        }
+        if (got.some((g) => g === null)) continue; // explain: leave it as its plan
+        parts = got.map((g) => g!.map((w) => (w.cols.every((c) => c.values.buffer instanceof SharedArrayBuffer) ? w : toWire(toShared(fromWire(w)), null))));
+      }
+      if (entry.localId !== null) this.local.delete(entry.localId);
+      const localId = this.nextLocalId++;
+      this.local.set(localId, parts);
+      this.caches.set(node.cacheId, { ...entry, localId });
     }
     return transformUp(plan, (p) => {
       if (p.kind !== 'cached') return p;
       const e = this.caches.get(p.cacheId);
-      if (!e) return p.input;
+      if (!e || e.localId === null) return p.input;
       return {
         kind: 'local', id: e.localId, schema: e.schema, numRows: e.numRows, sizeBytes: e.sizeBytes,
         partitions: e.partitions, name: `#${p.cacheId} ${e.level}`, inMemoryCache: true,
@@ -249,6 +275,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     await this.pool.destroy();
+    this.cacheStore.clear();
     this.local.clear();
   }
 }

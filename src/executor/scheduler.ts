@@ -69,7 +69,11 @@ export const RANGE_SAMPLE_PER_TASK = 256;
 
 let nextJobId = 1;
 
-export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps: SchedulerDeps): Promise<StageRunResult> {
+/**
+ * Runs the job. `onlyPartitions` restricts the result stage to those partitions (recomputing
+ * evicted blocks of a cached dataset); the other partitions of the result come back empty.
+ */
+export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps: SchedulerDeps, onlyPartitions: readonly number[] | null = null): Promise<StageRunResult> {
   const jobId = nextJobId++;
   const blocks = new BlockManager(deps.memoryBudgetBytes, deps.tmpDir, jobId);
   const broadcasts = new Map<number, WireBatch[]>();
@@ -101,11 +105,13 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
         const bounds = rangeBounds(samples, output.partitioning.order, output.partitioning.n);
         output = { ...output, bounds: toWire(bounds, null) };
       }
-      const results = await runTasks(jobId, stage, output, deps, blocks, broadcasts);
+      const which = isResult && onlyPartitions ? onlyPartitions.filter((p) => p < stage.numTasks) : null;
+      const results = await runTasks(jobId, stage, output, deps, blocks, broadcasts, which);
       for (const r of results) metrics.push(r.metrics);
       const sm = stageMetrics(stage, metrics, performance.now() - started);
       deps.onStage(sm);
-      results.forEach((r, p) => {
+      results.forEach((r, i) => {
+        const p = which ? which[i]! : i;
         if (!r.ok) {
           throw new TaskFailedError(
             `Job ${jobId} aborted: task for partition ${p} of stage ${stage.id} failed: ${r.error.message}`,
@@ -114,7 +120,11 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
         }
       });
       for (const parent of stage.parents) { blocks.dropShuffle(parent); broadcasts.delete(parent); }
-      if (isResult) {
+      if (isResult && which) {
+        partitions = Array.from({ length: stage.numTasks }, () => []);
+        results.forEach((r, i) => { partitions[which[i]!] = r.ok ? r.batches : []; });
+        files = results.flatMap((r) => (r.ok ? r.files : []));
+      } else if (isResult) {
         partitions = results.map((r) => (r.ok ? r.batches : []));
         files = results.flatMap((r) => (r.ok ? r.files : []));
       } else if (stage.output.kind === 'broadcast') {
@@ -137,7 +147,7 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
 
 function runTasks(
   jobId: number, stage: Stage, output: TaskOutput, deps: SchedulerDeps, blocks: BlockManager,
-  broadcasts: ReadonlyMap<number, WireBatch[]>,
+  broadcasts: ReadonlyMap<number, WireBatch[]>, which: readonly number[] | null = null,
 ): Promise<TaskResult[]> {
   const local = localInputs(stage.plan, deps.local);
   const broadcast: Record<number, WireBatch[]> = {};
@@ -145,8 +155,9 @@ function runTasks(
     const b = broadcasts.get(parent);
     if (b) broadcast[parent] = b;
   }
+  const parts = which ?? Array.from({ length: stage.numTasks }, (_, p) => p);
   return Promise.all(
-    Array.from({ length: stage.numTasks }, async (_, p) => {
+    parts.map(async (p) => {
       const shuffle: Record<string, WireBatch[]> = {};
       await shuffleInputs(stage.plan, p, blocks, shuffle);
       const msg: TaskMessage = {

@@ -79,3 +79,54 @@ describe('cache / persist', () => {
     ds.unpersist();
   });
 });
+
+describe('storage levels under a byte budget', () => {
+  let small: Session;
+  beforeAll(async () => {
+    // ~320 KiB: one of the two ~240 KiB partitions fits, the second evicts the first.
+    small = await Session.create({ parallelism: 2, memoryBudgetMb: 0.3 });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+  const data = () => small.range(20_000).withColumn('k', col('id').mod(13)).withColumn('v', col('id').mul(1.5));
+  const q = (ds: ReturnType<typeof data>) => ds.groupBy('k').agg(sum('v').as('s'), count('*').as('n'));
+
+  it('MEMORY_ONLY: an evicted partition is recomputed from lineage, only that one, with equal results', async () => {
+    const expected = await q(data()).collect();
+    const ds = data().persist('MEMORY_ONLY');
+    const first = await q(ds).collect();
+    const before = small.cacheStats();
+    expect(before.evictions).toBeGreaterThan(0);
+    const second = await q(ds).collect();
+    const after = small.cacheStats();
+    expect(after.recomputedPartitions - before.recomputedPartitions).toBe(1);
+    expectSameRows(first, expected);
+    expectSameRows(second, expected);
+    ds.unpersist();
+  });
+
+  it('MEMORY_AND_DISK: evicted blocks go to a spill file and are read back, nothing recomputed', async () => {
+    const expected = await q(data()).collect();
+    const ds = data().persist('MEMORY_AND_DISK');
+    await q(ds).collect();
+    const before = small.cacheStats();
+    expect(before.bytesOnDisk).toBeGreaterThan(0);
+    const again = await q(ds).collect();
+    expect(small.cacheStats().recomputedPartitions).toBe(before.recomputedPartitions);
+    expectSameRows(again, expected);
+    ds.unpersist();
+    expect(small.cacheStats().bytesOnDisk).toBe(0);
+  });
+
+  it('DISK_ONLY keeps nothing in memory', async () => {
+    const expected = await q(data()).collect();
+    const ds = data().persist('DISK_ONLY');
+    const inMemory = small.cacheStats().bytesInMemory;
+    expectSameRows(await q(ds).collect(), expected);
+    expect(small.cacheStats().bytesInMemory).toBe(inMemory);
+    expect(small.cacheStats().bytesOnDisk).toBeGreaterThan(0);
+    expectSameRows(await q(ds).collect(), expected);
+    ds.unpersist();
+  });
+});
