@@ -13,4 +13,5 @@ export { AnalysisError } from './planner/errors.js';
 export { LambdaError } from './executor/lambda.js';
 export { TaskFailedError, type StageMetrics } from './executor/scheduler.js';
 export type { JobInfo, CacheStats } from './executor/engine.js';
+export { Broadcast, Accumulator } from './executor/shared-vars.js';
 export type { StorageLevel } from './planner/logical.js';

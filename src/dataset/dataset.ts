@@ -12,6 +12,7 @@ import { type Batch, batchToRows, concatBatches } from '../executor/batch.js';
 import { batchesToTable } from '../executor/arrow.js';
 import type { Engine } from '../executor/engine.js';
 import { lambdaSource, checkCtx } from '../executor/lambda.js';
+import { encodeCtx } from '../executor/shared-vars.js';
 import { Column, type ColumnRef, refToExpr } from './column.js';
 import { DataFrameWriter } from './writer.js';
 import { formatTable } from './show.js';
@@ -179,6 +180,7 @@ export class Dataset<T = Row> {
 
   private udf<U>(op: UdfKind, fn: unknown, ctx: unknown, options: UdfOptions | undefined): Dataset<U> {
     const source = lambdaSource(fn, op);
+    ctx = encodeCtx(ctx, this.engine.broadcastVars);
     checkCtx(ctx, op);
     const schema: Schema | null = options?.schema
       ? Object.entries(options.schema).map(([name, t]) => ({ name, type: parseTypeName(t, `${op}() schema`), nullable: true }))

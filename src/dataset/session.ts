@@ -7,6 +7,7 @@ import { type DataType, type Field, type Schema, parseTypeName } from '../planne
 import { type Batch, rowsToBatch, sliceBatch, concatBatches, batchBytes } from '../executor/batch.js';
 import { tableToBatches, arrowSchemaToSchema } from '../executor/arrow.js';
 import { Engine, type CacheStats, type JobInfo } from '../executor/engine.js';
+import { Accumulator, Broadcast } from '../executor/shared-vars.js';
 import { Dataset, type Row } from './dataset.js';
 import { DataFrameReader } from './reader.js';
 
@@ -67,6 +68,19 @@ export class Session {
       },
     });
     return new Session(engine, { ...options, parallelism, shufflePartitions });
+  }
+
+  /** A read-only value shipped once to every worker: pass it in a lambda's ctx and read ctx.<name>. */
+  broadcast<T>(value: T): Broadcast<T> {
+    this.checkOpen();
+    return new Broadcast(value);
+  }
+
+  /** A number tasks add to through ctx (ctx.<name>.add(x)); read `.value` after an action. */
+  accumulator(initial = 0, name?: string): Accumulator {
+    const acc = new Accumulator(initial, name);
+    this.engine.accumulators.set(acc.id, acc);
+    return acc;
   }
 
   /** Cached datasets: hits, misses (computations), entries, bytes and rows held. */

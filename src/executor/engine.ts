@@ -19,6 +19,7 @@ import { runStages, type StageMetrics } from './scheduler.js';
 import type { TaskOutput } from './task.js';
 import { fromWire, type WireBatch, toShared, toWire } from './wire.js';
 import { CacheStore, type CacheMetrics } from '../cache/cache-store.js';
+import { type Accumulator, decodeCtx } from './shared-vars.js';
 import * as path from 'node:path';
 
 /** Input rows a lambda is tried on before a job; more when those gave no output to infer a schema from. */
@@ -82,6 +83,9 @@ export class Engine {
   private nextLocalId = 1;
   private readonly caches = new Map<number, CacheEntry>();
   private readonly cacheStore: CacheStore;
+  /** Shared variables lambdas may reference through ctx. */
+  readonly broadcastVars = new Map<number, Uint8Array>();
+  readonly accumulators = new Map<number, Accumulator>();
   private jobCounter = 0;
   lastJob: JobInfo | null = null;
 
@@ -136,7 +140,7 @@ export class Engine {
   }
 
   /** Runs a plan; the result stage's output goes to `output`. */
-  async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
+  async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null, countAccumulators = true): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
     const planned = await this.plan(logical);
     const id = ++this.jobCounter;
     const started = performance.now();
@@ -157,6 +161,11 @@ export class Engine {
         onStage: (s) => stages.push(s),
         onDecision: (d) => decisions.push(d),
         onStagePlan: (sid, plan) => stagePlans.push(`== Stage ${sid} ==\n${physicalTreeString(plan)}`),
+        broadcastVars: Object.fromEntries(this.broadcastVars),
+        onAccumulators: (deltas) => {
+          if (!countAccumulators) return;
+          for (const [id, d] of Object.entries(deltas)) this.accumulators.get(Number(id))?.add(d);
+        },
       }, onlyPartitions);
       this.lastJob = info(true);
       return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
@@ -166,8 +175,9 @@ export class Engine {
     }
   }
 
-  async collectBatches(logical: LogicalPlan, description: string): Promise<{ batches: Batch[]; schema: Schema }> {
-    const r = await this.run(logical, { kind: 'result' }, description);
+  /** Runs a plan and gathers its rows; `countAccumulators` false for the engine's own sample jobs. */
+  async collectBatches(logical: LogicalPlan, description: string, countAccumulators = true): Promise<{ batches: Batch[]; schema: Schema }> {
+    const r = await this.run(logical, { kind: 'result' }, description, null, countAccumulators);
     return { batches: r.partitions.flatMap((bs) => bs.map(fromWire)), schema: r.schema };
   }
 
@@ -186,15 +196,17 @@ export class Engine {
       // Children first: transformUp visited them first, and the sample of this node's input
       // may itself need an inner lambda's schema (resolved by the recursive plan() call).
       const input = await this.resolveUdfs(node.input);
-      const sample = async (n: number) => (await this.collectBatches({ kind: 'limit', input, n }, 'sample for lambda check')).batches.flatMap(batchToRows);
+      const sample = async (n: number) => (await this.collectBatches({ kind: 'limit', input, n }, 'sample for lambda check', false)).batches.flatMap(batchToRows);
       let rows = await sample(SAMPLE_ROWS);
-      let outs = preflight(node.source, node.udf, node.ctx, rows);
+      // Accumulator adds made while checking go nowhere (a throwaway map).
+      const decode = (c: unknown) => decodeCtx(c, Object.fromEntries(this.broadcastVars), new Map());
+      let outs = preflight(node.source, node.udf, node.ctx, rows, decode);
       const infer = node.udf !== 'filter' && node.schema === null;
       if (infer && outs.length === 0 && rows.length === SAMPLE_ROWS) {
         // A flatMap or mapPartitions that returned nothing for the first rows: look further
         // before inferring its columns.
         rows = await sample(WIDE_SAMPLE_ROWS);
-        outs = preflight(node.source, node.udf, node.ctx, rows);
+        outs = preflight(node.source, node.udf, node.ctx, rows, decode);
       }
       const schema = node.udf === 'filter' ? null : (node.schema ?? inferRowSchema(outs, node.udf));
       if (infer && outs.length === 0) this.uninferred.add(node.udfId);

@@ -116,10 +116,14 @@ export function explainLambdaError(err: unknown, op: UdfOp): Error {
  * lambda that reaches for something missing fails before the job starts. Returns the outputs
  * (for output-schema inference).
  */
-export function preflight(src: string, op: UdfOp, ctx: unknown, sample: readonly Record<string, unknown>[]): unknown[] {
+export function preflight(
+  src: string, op: UdfOp, ctx: unknown, sample: readonly Record<string, unknown>[],
+  decode: (ctx: unknown) => unknown = (c) => c,
+): unknown[] {
   checkCtx(ctx, op);
   const fn = rebuildInSandbox(src, op);
-  const cloned = ctx === undefined ? undefined : structuredClone(ctx);
+  // What a worker gets: a structured clone, with shared-variable markers decoded.
+  const cloned = decode(ctx === undefined ? undefined : structuredClone(ctx));
   const outs: unknown[] = [];
   try {
     if (op === 'mapPartitions') {

@@ -62,6 +62,10 @@ export interface SchedulerDeps {
   /** Called with each adaptive decision, and with each stage's plan as it ran. */
   readonly onDecision: (text: string) => void;
   readonly onStagePlan: (stageId: number, plan: PhysicalPlan) => void;
+  /** Broadcast variables to ship (shared memory). */
+  readonly broadcastVars: Readonly<Record<number, Uint8Array>>;
+  /** Called with each successful task's accumulator updates. */
+  readonly onAccumulators: (deltas: Readonly<Record<number, number>>) => void;
 }
 
 /** Sort-key rows each task contributes to the sample that picks range bounds. */
@@ -119,6 +123,8 @@ export async function runStages(plan: StagePlan, resultOutput: TaskOutput, deps:
           );
         }
       });
+      // Every task of the stage succeeded: its accumulator updates count (once per task).
+      for (const r of results) if (r.ok) deps.onAccumulators(r.accumulators);
       for (const parent of stage.parents) { blocks.dropShuffle(parent); broadcasts.delete(parent); }
       if (isResult && which) {
         partitions = Array.from({ length: stage.numTasks }, () => []);
@@ -162,7 +168,7 @@ function runTasks(
       await shuffleInputs(stage.plan, p, blocks, shuffle);
       const msg: TaskMessage = {
         jobId, stageId: stage.id, partition: p, attempt: 0, plan: stage.plan, local, shuffle, broadcast, output,
-        memoryBytes: Math.floor(deps.memoryBudgetBytes / deps.parallelism / 2), tmpDir: deps.tmpDir,
+        memoryBytes: Math.floor(deps.memoryBudgetBytes / deps.parallelism / 2), tmpDir: deps.tmpDir, broadcastVars: deps.broadcastVars,
       };
       return deps.pool.run(msg) as Promise<TaskResult>;
     }),

@@ -31,6 +31,8 @@ export interface TaskMessage {
   /** Broadcast sides by the id of the stage that computed them (shared memory, no copy). */
   readonly broadcast: Readonly<Record<number, readonly WireBatch[]>>;
   readonly output: TaskOutput;
+  /** Serialized broadcast variables by id (shared memory; decoded once per worker). */
+  readonly broadcastVars: Readonly<Record<number, Uint8Array>>;
   /** This task's share of the memory budget: sorts and hash tables spill or fail past it. */
   readonly memoryBytes: number;
   /** Where a task may spill (sorted runs). */
@@ -71,5 +73,7 @@ export interface TaskError {
 
 export type TaskResult =
   | { readonly ok: true; readonly batches: readonly WireBatch[]; readonly buckets: readonly (readonly WireBatch[])[] | null;
-      readonly files: readonly string[]; readonly schema: Schema; readonly metrics: TaskMetrics }
+      readonly files: readonly string[]; readonly schema: Schema; readonly metrics: TaskMetrics;
+      /** Accumulator updates of this task, by accumulator id (applied only for successful tasks). */
+      readonly accumulators: Readonly<Record<number, number>> }
   | { readonly ok: false; readonly error: TaskError; readonly metrics: TaskMetrics };

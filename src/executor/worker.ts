@@ -15,7 +15,7 @@ import { KeySampler } from './ops/key-sampler.js';
 export default async function runTask(msg: TaskMessage): Promise<unknown> {
   const started = performance.now();
   const metrics = emptyMetrics();
-  const env = { msg, metrics };
+  const env = { msg, metrics, accumulators: new Map<number, number>() };
   const transfer: ArrayBuffer[] = [];
   try {
     const out = msg.output;
@@ -54,7 +54,7 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
     }
     metrics.durationMs = performance.now() - started;
     metrics.peakMemoryBytes = process.memoryUsage().arrayBuffers + process.memoryUsage().heapUsed;
-    const result: TaskResult = { ok: true, batches: wire, buckets, files, schema: msg.plan.schema, metrics };
+    const result: TaskResult = { ok: true, batches: wire, buckets, files, schema: msg.plan.schema, metrics, accumulators: Object.fromEntries(env.accumulators) };
     return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
   } catch (err) {
     const e = err as Error;

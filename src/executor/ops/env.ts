@@ -4,4 +4,6 @@ import type { TaskMessage, TaskMetrics } from '../task.js';
 export interface TaskEnv {
   readonly msg: TaskMessage;
   readonly metrics: TaskMetrics;
+  /** Accumulator updates made by this task's lambdas. */
+  readonly accumulators: Map<number, number>;
 }

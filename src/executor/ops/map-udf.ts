@@ -4,14 +4,16 @@ import type { PhysicalPlan } from '../../planner/physical/physical.js';
 import { type Batch, batchToRows, makeBatch, rowsToBatch, numRows } from '../batch.js';
 import { rebuildInWorker, explainLambdaError, toArray, LambdaError } from '../lambda.js';
 import { schemaToString } from '../../planner/types.js';
+import { decodeCtx } from '../shared-vars.js';
+import type { TaskEnv } from './env.js';
 
 type UdfNode = Extract<PhysicalPlan, { kind: 'MapUdf' }>;
 
 const CHUNK = 65536;
 
-export async function* runMapUdf(p: UdfNode, input: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+export async function* runMapUdf(p: UdfNode, input: AsyncIterable<Batch>, env: TaskEnv): AsyncGenerator<Batch> {
   const fn = rebuildInWorker(p.source);
-  const ctx = p.ctx;
+  const ctx = decodeCtx(p.ctx, env.msg.broadcastVars, env.accumulators);
   const call = (...args: unknown[]): unknown => {
     try {
       return fn(...args);

@@ -33,7 +33,7 @@ export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv)
       return;
     case 'Filter': yield* runFilter(p, runPlan(p.input, partition, env)); return;
     case 'Project': yield* runProject(p, runPlan(p.input, partition, env)); return;
-    case 'MapUdf': yield* runMapUdf(p, runPlan(p.input, partition, env)); return;
+    case 'MapUdf': yield* runMapUdf(p, runPlan(p.input, partition, env), env); return;
     case 'HashAggregate':
       // Whole-stage fusion of Filter → partial aggregate: one loop tests and accumulates.
       if (p.mode === 'partial' && p.input.kind === 'Filter') {
