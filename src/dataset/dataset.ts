@@ -154,6 +154,14 @@ export class Dataset<T = Row> {
     });
   }
 
+  /**
+   * The same rows, typed as U for the lambdas and collect() that follow (Spark's `as[U]`): a
+   * compile-time view, nothing is checked or converted at run time.
+   */
+  as<U>(): Dataset<U> {
+    return this as unknown as Dataset<U>;
+  }
+
   /** Keeps rows where the condition is TRUE: a Column, or a lambda `(row, ctx) => boolean`. */
   filter(cond: Column | ((row: T, ctx: any) => boolean), ctx?: unknown): Dataset<T> {
     if (cond instanceof Column) return this.derive((p) => ({ kind: 'filter', input: p, condition: cond.expr }));
