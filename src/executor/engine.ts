@@ -9,6 +9,7 @@ import { optimize } from '../planner/optimizer/optimizer.js';
 import { planPhysical } from '../planner/physical/planner.js';
 import type { PhysicalPlan } from '../planner/physical/physical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
+import { outputPartitioning } from '../planner/physical/partitioning.js';
 import { splitStages, type StagePlan } from '../planner/physical/stages.js';
 import type { Schema } from '../planner/types.js';
 import { type Batch, batchBytes, batchToRows } from './batch.js';
@@ -57,6 +58,7 @@ interface CacheEntry {
   readonly sizeBytes: number;
   readonly partitions: number;
   readonly level: StorageLevel;
+  readonly hashPartitioned?: { readonly keys: readonly string[]; readonly n: number };
 }
 
 export interface CacheStats extends Readonly<CacheMetrics> {
@@ -244,11 +246,15 @@ export class Engine {
       if (!entry) {
         metrics.misses++;
         const r = await this.run(node.input, { kind: 'result' }, `compute cached dataset #${node.cacheId}`);
+        const part = outputPartitioning((await this.plan(node.input, false)).physical);
+        const hashPartitioned = part.kind === 'hash' && part.keys.every((k) => k.kind === 'col')
+          ? { keys: part.keys.map((k) => (k as { name: string }).name), n: part.n } : undefined;
         parts = r.partitions.length > 0 ? r.partitions.map((ws) => ws.map((w) => toWire(toShared(fromWire(w)), null))) : [[]];
         const batches = parts.flat().map(fromWire);
         entry = {
           schema: r.schema, numRows: batches.reduce((s, b) => s + b.length, 0),
           sizeBytes: batches.reduce((s, b) => s + batchBytes(b), 0), partitions: parts.length, level: node.level, localId: null,
+          ...(hashPartitioned ? { hashPartitioned } : {}),
         };
         this.caches.set(node.cacheId, entry);
         parts.forEach((ws, p) => this.cacheStore.put(node.cacheId, p, node.level, ws));
@@ -281,6 +287,7 @@ export class Engine {
       return {
         kind: 'local', id: e.localId, schema: e.schema, numRows: e.numRows, sizeBytes: e.sizeBytes,
         partitions: e.partitions, name: `#${p.cacheId} ${e.level}`, inMemoryCache: true,
+        ...(e.hashPartitioned ? { hashPartitioned: e.hashPartitioned } : {}),
       };
     });
   }

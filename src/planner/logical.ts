@@ -53,7 +53,9 @@ export type LogicalPlan =
   /** Reads files; `columns` (null = all) and `filters` are filled in by the optimizer. */
   | { readonly kind: 'scan'; readonly source: FileSource; readonly columns: readonly string[] | null; readonly filters: readonly Expr[] }
   /** Rows held by the session, referenced by id; sizes are exact. `inMemoryCache` marks a cached dataset's blocks. */
-  | { readonly kind: 'local'; readonly id: number; readonly schema: Schema; readonly numRows: number; readonly sizeBytes: number; readonly partitions: number; readonly name: string; readonly inMemoryCache?: boolean }
+  | { readonly kind: 'local'; readonly id: number; readonly schema: Schema; readonly numRows: number; readonly sizeBytes: number; readonly partitions: number; readonly name: string; readonly inMemoryCache?: boolean;
+      /** Key columns the rows are hash-partitioned on (a cached repartition or aggregate), with their partition count. */
+      readonly hashPartitioned?: { readonly keys: readonly string[]; readonly n: number } }
   /**
    * A persisted dataset: `input` is computed once and its partitions kept. A leaf to the
    * optimizer (nothing is pushed into it: every query must see the same cached rows); the

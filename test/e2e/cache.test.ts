@@ -130,3 +130,23 @@ describe('storage levels under a byte budget', () => {
     ds.unpersist();
   });
 });
+
+describe('cached partitioning', () => {
+  it('a cached repartition(n, k) stays hash-partitioned on k: a groupBy on k and a shuffled join on k add no Exchange on its side', async () => {
+    const s = await Session.create({ parallelism: 2, shufflePartitions: 4, autoBroadcastJoinThreshold: -1 });
+    try {
+      const links = s.range(4000).withColumn('src', col('id').mod(50)).repartition(4, 'src').cache();
+      await links.count();
+      const grouped = await links.groupBy('src').count().explain();
+      expect(grouped).toMatch(/InMemoryScan/);
+      expect(grouped).not.toMatch(/Exchange/);
+      const other = s.range(50).withColumnRenamed('id', 'src').withColumn('w', col('src').mul(2));
+      const joined = await links.join(other, 'src').explain();
+      // Exactly one Exchange: the other side's; the cached side is read in place.
+      expect(joined.match(/Exchange hashpartitioning/g)).toHaveLength(1);
+      expect(await links.join(other, 'src').count()).toBe(4000);
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -38,7 +38,13 @@ export function outputPartitioning(p: PhysicalPlan): Partitioning {
       return inner.kind === 'hash' && p.how !== 'full' ? inner : { kind: 'unknown', n: numPartitions(p) };
     }
     case 'GlobalLimit': case 'BroadcastExchange': case 'BroadcastRead': return { kind: 'single' };
-    case 'FileScan': case 'LocalTableScan': case 'Range': case 'Union': case 'CoalescePartitions':
+    case 'LocalTableScan':
+      // Cached blocks keep the partitioning they were computed with (PageRank's links).
+      if (p.hashPartitioned && p.hashPartitioned.n === p.partitions) {
+        return { kind: 'hash', keys: p.hashPartitioned.keys.map((name): Expr => ({ kind: 'col', name })), n: p.partitions };
+      }
+      return p.partitions === 1 ? { kind: 'single' } : { kind: 'unknown', n: p.partitions };
+    case 'FileScan': case 'Range': case 'Union': case 'CoalescePartitions':
       return numPartitions(p) === 1 ? { kind: 'single' } : { kind: 'unknown', n: numPartitions(p) };
     default: return assertNever(p, 'physical operator');
   }

@@ -64,7 +64,8 @@ export type PhysicalPlan = Common & (
       readonly pushedFilters: readonly Expr[]; readonly options: Readonly<Record<string, unknown>>;
       readonly filesTotal: number; readonly rowGroupsTotal: number; readonly rowGroupsRead: number }
   /** Rows the session holds in memory, `partitions` slices of them. */
-  | { readonly kind: 'LocalTableScan'; readonly id: number; readonly name: string; readonly partitions: number; readonly inMemoryCache?: boolean }
+  | { readonly kind: 'LocalTableScan'; readonly id: number; readonly name: string; readonly partitions: number; readonly inMemoryCache?: boolean;
+      readonly hashPartitioned?: { readonly keys: readonly string[]; readonly n: number } }
   /** Generates [start, end) by step as column `id`. */
   | { readonly kind: 'Range'; readonly start: number; readonly end: number; readonly step: number; readonly partitions: number }
   | { readonly kind: 'Filter'; readonly input: PhysicalPlan; readonly condition: Expr }

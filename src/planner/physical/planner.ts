@@ -55,7 +55,8 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
       };
     }
     case 'local':
-      return { kind: 'LocalTableScan', schema, est, id: p.id, name: p.name, partitions: p.partitions, inMemoryCache: p.inMemoryCache === true };
+      return { kind: 'LocalTableScan', schema, est, id: p.id, name: p.name, partitions: p.partitions, inMemoryCache: p.inMemoryCache === true,
+        ...(p.hashPartitioned ? { hashPartitioned: p.hashPartitioned } : {}) };
     case 'range':
       return { kind: 'Range', schema, est, start: p.start, end: p.end, step: p.step, partitions: p.partitions };
     case 'project':
