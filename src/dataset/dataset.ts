@@ -17,6 +17,7 @@ import { Column, type ColumnRef, refToExpr } from './column.js';
 import { DataFrameWriter } from './writer.js';
 import { formatTable } from './show.js';
 import { GroupedDataset } from './grouped.js';
+import { KeyValueGroupedDataset } from './grouped-by-key.js';
 
 export type Row = Record<string, unknown>;
 
@@ -187,7 +188,11 @@ export class Dataset<T = Row> {
   }
 
   private udf<U>(op: UdfKind, fn: unknown, ctx: unknown, options: UdfOptions | undefined): Dataset<U> {
-    const source = lambdaSource(fn, op);
+    return this.udfFromSource<U>(op, lambdaSource(fn, op), ctx, options);
+  }
+
+  /** @internal A lambda given as source text (composed lambdas, e.g. groupByKey's). */
+  udfFromSource<U>(op: UdfKind, source: string, ctx: unknown, options: UdfOptions | undefined): Dataset<U> {
     ctx = encodeCtx(ctx, this.engine.broadcastVars);
     checkCtx(ctx, op);
     const schema: Schema | null = options?.schema
@@ -221,6 +226,14 @@ export class Dataset<T = Row> {
   /** @internal */
   aggregate(groupBy: readonly Expr[], aggs: readonly Expr[]): Dataset<Row> {
     return this.derive((p) => ({ kind: 'aggregate', input: p, groupBy, aggs }));
+  }
+
+  /**
+   * Groups rows by the key a lambda computes, for mapGroups / reduceGroups: the typed path for
+   * jobs easier to write as code than as column expressions. Keys compare by their JSON text.
+   */
+  groupByKey<K>(keyFn: (row: T, ctx: any) => K, ctx?: unknown): KeyValueGroupedDataset<K, T> {
+    return new KeyValueGroupedDataset<K, T>(this, lambdaSource(keyFn, 'map'), ctx);
   }
 
   /** Groups rows by keys (names or Columns) for agg(...) or count(). */
