@@ -48,6 +48,8 @@ export interface JobInfo {
   readonly decisions: readonly string[];
   /** Each stage's operators as they actually ran (after adaptive re-planning). */
   readonly executedPlan: string;
+  /** Cached-dataset activity during this job (hits, misses, evictions, recomputed partitions) and what is held after it. */
+  readonly cache: CacheMetrics;
 }
 
 interface CacheEntry {
@@ -143,6 +145,7 @@ export class Engine {
 
   /** Runs a plan; the result stage's output goes to `output`. */
   async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null, countAccumulators = true): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
+    const cacheBefore = { ...this.cacheStore.metrics };
     const planned = await this.plan(logical);
     const id = ++this.jobCounter;
     const started = performance.now();
@@ -152,6 +155,14 @@ export class Engine {
     const info = (succeeded: boolean): JobInfo => ({
       id, description, durationMs: performance.now() - started, succeeded, stages, decisions,
       executedPlan: stagePlans.join('\n\n'),
+      cache: {
+        hits: this.cacheStore.metrics.hits - cacheBefore.hits,
+        misses: this.cacheStore.metrics.misses - cacheBefore.misses,
+        evictions: this.cacheStore.metrics.evictions - cacheBefore.evictions,
+        recomputedPartitions: this.cacheStore.metrics.recomputedPartitions - cacheBefore.recomputedPartitions,
+        bytesInMemory: this.cacheStore.metrics.bytesInMemory,
+        bytesOnDisk: this.cacheStore.metrics.bytesOnDisk,
+      },
     });
     const adaptive = this.options.adaptive
       ? { ...this.options.adaptive, autoBroadcastJoinThreshold: this.options.autoBroadcastJoinThreshold, parallelism: this.options.parallelism }

@@ -25,6 +25,8 @@ describe('cache / persist', () => {
     const afterFirst = spark.cacheStats();
     expect(afterFirst.misses).toBe(before.misses + 1);
     const second = await query().collect();
+    expect(spark.lastJob()!.cache.hits).toBe(1);
+    expect(spark.lastJob()!.cache.misses).toBe(0);
     expect(spark.cacheStats().hits).toBeGreaterThan(afterFirst.hits);
     expect(spark.cacheStats().misses).toBe(afterFirst.misses);
     const job = spark.lastJob()!;
@@ -101,6 +103,7 @@ describe('storage levels under a byte budget', () => {
     const second = await q(ds).collect();
     const after = small.cacheStats();
     expect(after.recomputedPartitions - before.recomputedPartitions).toBe(1);
+    expect(small.lastJob()!.cache.recomputedPartitions).toBe(1);
     expectSameRows(first, expected);
     expectSameRows(second, expected);
     ds.unpersist();
