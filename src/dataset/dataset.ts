@@ -3,12 +3,12 @@
 // job. The plan is built by a memoized async thunk, because a file source only learns its
 // schema and files when an action first needs them.
 import type * as arrow from 'apache-arrow';
-import { type Expr, outputName } from '../planner/expr.js';
+import type { Expr } from '../planner/expr.js';
 import { JOIN_TYPES, type JoinHint, type JoinType, type LogicalPlan, type StorageLevel, type UdfKind } from '../planner/logical.js';
 import { logicalTreeString } from '../planner/explain-logical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
 import { type Schema, parseTypeName } from '../planner/types.js';
-import { type Batch, batchToRows, concatBatches } from '../executor/batch.js';
+import { batchToRows, concatBatches } from '../executor/batch.js';
 import { batchesToTable } from '../executor/arrow.js';
 import type { Engine } from '../executor/engine.js';
 import { lambdaSource, checkCtx } from '../executor/lambda.js';
@@ -383,10 +383,3 @@ export class Dataset<T = Row> {
     return new DataFrameWriter(this.engine, () => this.plan());
   }
 }
-
-/** Names of the columns an expression list produces (for error messages and tests). */
-export function outputNames(exprs: readonly Expr[]): string[] {
-  return exprs.map(outputName);
-}
-
-export type { Batch };

@@ -20,7 +20,17 @@ export class KeyValueGroupedDataset<K, T> {
 
   /** Calls fn(key, rows, ctx) once per group; each call returns one output row. */
   mapGroups<U>(fn: (key: K, rows: T[], ctx: any) => U, ctx?: unknown, options?: UdfOptions): Dataset<U> {
+    return this.perGroup<U>(lambdaSource(fn, 'mapPartitions'), ctx, options);
+  }
+
+  /** Folds each group's rows with fn(a, b, ctx); the result row gets the group's key as `key`. */
+  reduceGroups(fn: (a: T, b: T, ctx: any) => T, ctx?: unknown, options?: UdfOptions): Dataset<T & { key: K }> {
     const f = lambdaSource(fn, 'mapPartitions');
+    return this.perGroup(`(key, rows, ctx) => Object.assign({ key }, rows.reduce((a, b) => (${f})(a, b, ctx)))`, ctx, options);
+  }
+
+  /** Runs the per-group function `f` (source text of (key, rows, ctx) => row) on every group. */
+  private perGroup<U>(f: string, ctx: unknown, options: UdfOptions | undefined): Dataset<U> {
     const body = `(rows, ctx) => {
       const f = (${f});
       const groups = new Map();
@@ -36,15 +46,5 @@ export class KeyValueGroupedDataset<K, T> {
       return out;
     }`;
     return this.grouped().udfFromSource<U>('mapPartitions', body, { user: ctx }, options);
-  }
-
-  /** Folds each group's rows with fn(a, b, ctx); the result row gets the group's key as `key`. */
-  reduceGroups(fn: (a: T, b: T, ctx: any) => T, ctx?: unknown, options?: UdfOptions): Dataset<T & { key: K }> {
-    const f = lambdaSource(fn, 'mapPartitions');
-    return this.mapGroups<T & { key: K }>(
-      // A reducer over the group, written as source so the user's function travels inside it.
-      new Function('f', `return (key, rows, ctx) => Object.assign({ key }, rows.reduce((a, b) => (${f})(a, b, ctx)))`)(null) as never,
-      ctx, options,
-    );
   }
 }

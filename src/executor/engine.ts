@@ -144,7 +144,7 @@ export class Engine {
   }
 
   /** Runs a plan; the result stage's output goes to `output`. */
-  async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null, countAccumulators = true): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema }> {
+  async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null, countAccumulators = true): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema; physical: PhysicalPlan }> {
     const cacheBefore = { ...this.cacheStore.metrics };
     const planned = await this.plan(logical);
     const id = ++this.jobCounter;
@@ -181,7 +181,7 @@ export class Engine {
         },
       }, onlyPartitions);
       this.lastJob = info(true);
-      return { partitions: r.partitions, files: r.files, schema: planned.physical.schema };
+      return { partitions: r.partitions, files: r.files, schema: planned.physical.schema, physical: planned.physical };
     } catch (err) {
       this.lastJob = info(false);
       throw err;
@@ -257,7 +257,7 @@ export class Engine {
       if (!entry) {
         metrics.misses++;
         const r = await this.run(node.input, { kind: 'result' }, `compute cached dataset #${node.cacheId}`);
-        const part = outputPartitioning((await this.plan(node.input, false)).physical);
+        const part = outputPartitioning(r.physical);
         const hashPartitioned = part.kind === 'hash' && part.keys.every((k) => k.kind === 'col')
           ? { keys: part.keys.map((k) => (k as { name: string }).name), n: part.n } : undefined;
         parts = r.partitions.length > 0 ? r.partitions.map((ws) => ws.map((w) => toWire(toShared(fromWire(w)), null))) : [[]];
