@@ -21,12 +21,17 @@
 // stream side, so that side must not be split over tasks sharing a broadcast table.
 //
 // probe(b) is a generator: consume it fully before pulling the next input batch (a borrowed
-// batch is valid only until then). Output batches are fresh, at most spec.batchRows rows, and
-// a key with many matches on both sides streams out in several batches rather than one.
+// batch is valid only until then). Where each stream row gives at most one output row (semi /
+// anti, or unique build keys without build-side outer rows) and most rows survive, the output
+// is the stream batch itself plus the placed build columns and a selection vector
+// (join-probe-rows.ts), always borrowed: it views buffers reused for the next batch. Otherwise output batches are fresh, at
+// most spec.batchRows rows, and a key with many matches on both sides streams out in several
+// batches rather than one.
 import type { Schema } from '../../planner/types.js';
-import { type Batch, numRows } from '../batch.js';
+import { type Batch, numRows, own } from '../batch.js';
 import { JoinHashTable, type LookupScratch, newLookupScratch } from './join-hash-table.js';
 import { gatherJoinOutput } from './join-gather.js';
+import { type KeepRows, PlaceScratch, keptRows, streamOrderOutput } from './join-probe-rows.js';
 import {
   type JoinSide, type JoinSpec, DEFAULT_JOIN_BATCH_ROWS, joinOutputSchema, keepsUnmatchedLeft, keepsUnmatchedRight, validateJoinSpec,
 } from './join-types.js';
@@ -50,6 +55,9 @@ export class HashJoinProber {
   private readonly probeIdx: Int32Array;
   private heads = new Int32Array(1024);
   private readonly scratch: LookupScratch = newLookupScratch();
+  /** Rows the stream-order output keeps (join-probe-rows.ts), or null when it does not apply. */
+  private readonly streamOrder: KeepRows | null;
+  private readonly placeScratch = new PlaceScratch();
   private finished = false;
   // Resumable probe position: the k-th live row of the current batch and the chain cursor.
   private k = 0;
@@ -80,6 +88,14 @@ export class HashJoinProber {
     this.markedHeads = this.mode === 'markKeys' ? new Uint8Array(table.rows) : null;
     this.buildIdx = new Int32Array(this.batchRows);
     this.probeIdx = new Int32Array(this.batchRows);
+    // Every stream row gives at most one output row: semi / anti joins probing the stream, and
+    // inner or stream-side outer joins whose build keys are unique and whose build rows need
+    // no match marks. Their output can keep the stream batch's row positions.
+    const uniqueKeys = table.distinctKeys === table.keyedRows;
+    if (this.mode === 'probeSemi') this.streamOrder = 'matched';
+    else if (this.mode === 'probeAnti') this.streamOrder = 'unmatched';
+    else if (this.mode === 'pairs' && uniqueKeys && this.matched === null && !spec.coalesceKeys) this.streamOrder = this.probeOuter ? 'all' : 'matched';
+    else this.streamOrder = null;
   }
 
   /** Joins one batch of the stream side; yields output batches (consume before the next pull). */
@@ -94,6 +110,14 @@ export class HashJoinProber {
       const heads = this.heads, marked = this.markedHeads!;
       for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) marked[h - 1] = 1; }
       return;
+    }
+    if (this.streamOrder !== null) {
+      const kept = keptRows(this.heads, n, this.streamOrder);
+      // Worth it unless few rows survive: then dense output is cheaper for what follows.
+      if (kept * 4 >= b.length) {
+        if (kept > 0) yield streamOrderOutput(this.spec, this.schema, this.buildSide, this.table.batch, b, this.heads, n, this.streamOrder, kept, this.placeScratch);
+        return;
+      }
     }
     this.k = 0;
     this.chain = 0;
@@ -199,7 +223,7 @@ export function hashJoin(left: readonly Batch[], right: readonly Batch[], spec: 
   const table = JoinHashTable.build(build, buildSide === 'left' ? spec.leftKeys : spec.rightKeys, buildSide === 'left' ? spec.leftSchema : spec.rightSchema);
   const prober = new HashJoinProber(table, spec, buildSide);
   const out: Batch[] = [];
-  for (const b of stream) for (const o of prober.probe(b)) out.push(o);
-  for (const o of prober.finish()) out.push(o);
+  for (const b of stream) for (const o of prober.probe(b)) out.push(own(o));
+  for (const o of prober.finish()) out.push(own(o));
   return out;
 }
