@@ -7,9 +7,9 @@
 // again with the fact table doubled, to see how each scales.
 //   npm run bench:wide          (SPARROW_BENCH_ROWS=500000 for a quick run)
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Session, col, sum, count, type Dataset } from 'sparrow';
+import { generateWideData } from './wide-data.js';
 
 const ROWS = Number(process.env.SPARROW_BENCH_ROWS ?? 5_000_000);
 const REPS = Number(process.env.SPARROW_BENCH_REPS ?? 5);
@@ -32,27 +32,13 @@ async function interleaved(reps: number, contenders: readonly [string, () => Pro
   }));
 }
 
-async function generate(dir: string, con: Awaited<ReturnType<Awaited<ReturnType<typeof DuckDBInstance.create>>['connect']>>): Promise<void> {
-  const marker = path.join(dir, `_done-${ROWS}-${BIG_DIM}`);
-  try { await fs.access(marker); return; } catch { /* generate */ }
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
-  for (const [name, rows] of [['fact', ROWS], ['fact2x', 2 * ROWS]] as const) {
-    await con.run(`COPY (SELECT (hash(i, 1) % 100000)::INTEGER AS k100, (hash(i, 2) % ${BIG_DIM})::INTEGER AS k2m,
-      ((hash(i, 3) % 10000) / 100.0)::DOUBLE AS v FROM range(${rows}) t(i)) TO '${dir}/${name}.parquet' (FORMAT parquet)`);
-  }
-  await con.run(`COPY (SELECT i::INTEGER AS k100, (i % 100)::INTEGER AS seg FROM range(100000) t(i)) TO '${dir}/dim100k.parquet' (FORMAT parquet)`);
-  await con.run(`COPY (SELECT i::INTEGER AS k2m, (i % 1000)::INTEGER AS seg2 FROM range(${BIG_DIM}) t(i)) TO '${dir}/dim2m.parquet' (FORMAT parquet)`);
-  await fs.writeFile(marker, '');
-}
-
 const total = (rows: Record<string, unknown>[], c: string) => rows.reduce((s, r) => s + Number(r[c]), 0);
 
 async function main(): Promise<void> {
   const dir = path.resolve('data', `bench-wide-${ROWS}`);
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const con = await db.connect();
-  await generate(dir, con);
+  await generateWideData(dir, con, ROWS, BIG_DIM);
   const f = (n: string) => `${dir}/${n}.parquet`;
   const duck = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   const spark = await Session.create({ parallelism: 2, shufflePartitions: 8 });

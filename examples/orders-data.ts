@@ -96,3 +96,23 @@ export function generateProducts(file: string, products = 5_000): Promise<string
     (0.02 + (hash(i, 22) % 9) / 100.0)::DOUBLE AS fee_rate,
     'product ' || i || ' ' || repeat('x', (hash(i, 23) % 40)::INTEGER) AS title`, products);
 }
+
+/** Where the settlement job's inputs live (examples/demo.ts and the benches). */
+export interface SettlementFiles {
+  readonly ordersDir: string;
+  readonly usersFile: string;
+  readonly productsFile: string;
+}
+
+/**
+ * The settlement job's three inputs under `dataDir`, named as examples/demo.ts names them
+ * (orders-<rows>-p<products>/, users-100000.parquet, products-<products>.parquet): `rows`
+ * orders in 4 files, 100,000 users, `products` products. Each is generated once and reused.
+ */
+export async function generateSettlementData(dataDir: string, rows: number, products: number): Promise<SettlementFiles> {
+  const ordersDir = path.join(dataDir, `orders-${rows}-p${products}`);
+  await generateOrders(ordersDir, { rows, files: 4, products });
+  const usersFile = await generateUsers(path.join(dataDir, 'users-100000.parquet'));
+  const productsFile = await generateProducts(path.join(dataDir, `products-${products}.parquet`), products);
+  return { ordersDir, usersFile, productsFile };
+}

@@ -2,6 +2,9 @@
 // task and reduce bucket) until the stages that read them are done. It counts the bytes it
 // holds itself — ArrayBuffers are outside V8's heap limits — and past the memory budget it
 // spills whole map outputs to files under tmpDir, reading a bucket back when a reducer asks.
+// Blocks live here, on the driver, never in a worker: a worker that dies loses no block. A map
+// output can still be lost (dropped by fault injection, or its spill file gone): reading it
+// then throws FetchFailedError naming the map tasks to rerun (shuffle-recovery.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { WireBatch } from '../executor/wire.js';
@@ -14,12 +17,23 @@ type MapOutput = (
   | { readonly where: 'disk'; readonly file: string; readonly ranges: readonly (readonly [number, number])[] }
 ) & { readonly bucketBytes: readonly number[] };
 
+/** A reducer's input is gone: the listed map tasks of shuffle `stageId` must run again. */
+export class FetchFailedError extends Error {
+  override name = 'FetchFailedError';
+  constructor(readonly stageId: number, readonly mapTasks: readonly number[], why: string) {
+    super(`shuffle output of stage ${stageId}, map task${mapTasks.length === 1 ? '' : 's'} ${mapTasks.join(', ')}, is lost (${why})`);
+  }
+}
+
 export class BlockManager {
   /** shuffle stage id → map task → output */
   private readonly shuffles = new Map<number, MapOutput[]>();
+  /** shuffle stage id → map tasks whose output was lost (until they are put again). */
+  private readonly lost = new Map<number, Set<number>>();
   private memory = 0;
   private spilled = 0;
   private dirMade = false;
+  private files = 0;
 
   constructor(private readonly budgetBytes: number, private readonly tmpDir: string, private readonly jobId: number) {}
 
@@ -27,6 +41,9 @@ export class BlockManager {
   async putMapOutput(stageId: number, mapTask: number, buckets: readonly (readonly WireBatch[])[]): Promise<number> {
     let s = this.shuffles.get(stageId);
     if (!s) { s = []; this.shuffles.set(stageId, s); }
+    this.lost.get(stageId)?.delete(mapTask);
+    const previous = s[mapTask];
+    if (previous?.where === 'memory') this.memory -= previous.bytes;
     const bucketBytes = buckets.map((bucket) => bucket.reduce((t, w) => t + wireBytes(w), 0));
     const bytes = bucketBytes.reduce((t, b) => t + b, 0);
     if (this.memory + bytes <= this.budgetBytes || bytes === 0) {
@@ -36,7 +53,8 @@ export class BlockManager {
     }
     const dir = path.join(this.tmpDir, `job-${this.jobId}`);
     if (!this.dirMade) { await fs.mkdir(dir, { recursive: true }); this.dirMade = true; }
-    const file = path.join(dir, `shuffle-${stageId}-map-${mapTask}.blk`);
+    // Numbered: a recomputed map output never shares a name with the lost file being removed.
+    const file = path.join(dir, `shuffle-${stageId}-map-${mapTask}-${++this.files}.blk`);
     const parts = buckets.map((b) => encodeBlock(b));
     const ranges: [number, number][] = [];
     let at = 0;
@@ -58,6 +76,8 @@ export class BlockManager {
   async bucket(stageId: number, reducePartition: number, maps: readonly [number, number] | null = null): Promise<WireBatch[]> {
     const s = this.shuffles.get(stageId);
     if (!s) throw new Error(`internal: no map output for stage ${stageId}`);
+    const lost = [...(this.lost.get(stageId) ?? [])].filter((i) => !maps || (i >= maps[0] && i < maps[1])).sort((a, b) => a - b);
+    if (lost.length > 0) throw new FetchFailedError(stageId, lost, 'dropped from the block manager');
     const out: WireBatch[] = [];
     for (const [i, m] of s.entries()) {
       if (!m) continue;
@@ -68,7 +88,14 @@ export class BlockManager {
       }
       const range = m.ranges[reducePartition];
       if (!range || range[1] === 0) continue;
-      const fh = await fs.open(m.file, 'r');
+      let fh: fs.FileHandle;
+      try {
+        fh = await fs.open(m.file, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.dropMapOutput(stageId, i);
+        throw new FetchFailedError(stageId, [i], `its spill file ${m.file} is gone`);
+      }
       try {
         const buf = new Uint8Array(new ArrayBuffer(range[1]));
         await fh.read(buf, 0, range[1], range[0]);
@@ -80,7 +107,30 @@ export class BlockManager {
     return out;
   }
 
+  /** Map tasks that wrote output for shuffle `stageId` (0 when it is unknown). */
+  mapTaskCount(stageId: number): number {
+    return this.shuffles.get(stageId)?.length ?? 0;
+  }
+
+  /**
+   * Loses one map task's output (fault injection; a vanished spill file): its bytes go, its
+   * measured sizes stay for adaptive execution, and reading it throws FetchFailedError until the
+   * map task's output is put again. False when there was no such output.
+   */
+  dropMapOutput(stageId: number, mapTask: number): boolean {
+    const m = this.shuffles.get(stageId)?.[mapTask];
+    if (!m) return false;
+    if (m.where === 'memory') this.memory -= m.bytes;
+    else void fs.rm(m.file, { force: true });
+    this.shuffles.get(stageId)![mapTask] = { where: 'memory', buckets: [], bytes: 0, bucketBytes: m.bucketBytes };
+    let l = this.lost.get(stageId);
+    if (!l) { l = new Set(); this.lost.set(stageId, l); }
+    l.add(mapTask);
+    return true;
+  }
+
   dropShuffle(stageId: number): void {
+    this.lost.delete(stageId);
     const s = this.shuffles.get(stageId);
     if (!s) return;
     for (const m of s) {

@@ -7,6 +7,7 @@ import type { Expr } from '../planner/expr.js';
 import { JOIN_TYPES, type JoinHint, type JoinType, type LogicalPlan, type StorageLevel, type UdfKind } from '../planner/logical.js';
 import { logicalTreeString } from '../planner/explain-logical.js';
 import { physicalTreeString } from '../planner/physical/explain-physical.js';
+import { explainPicture, PICTURE_FORMATS, type PictureFormat } from '../report/explain-picture.js';
 import { type Schema, parseTypeName } from '../planner/types.js';
 import { batchToRows, concatBatches } from '../executor/batch.js';
 import { batchesToTable } from '../executor/arrow.js';
@@ -40,6 +41,14 @@ function normalizeJoinType(how: string): JoinType {
   return t;
 }
 export type ExplainMode = 'simple' | 'extended' | 'cost';
+/** 'text' is the plan as explain prints it; the others draw the physical plan (Mermaid or DOT source, or an SVG document). */
+export type ExplainFormat = 'text' | PictureFormat;
+export interface ExplainOptions {
+  readonly mode?: ExplainMode;
+  readonly format?: ExplainFormat;
+  /** Also print the result with console.log. */
+  readonly print?: boolean;
+}
 
 export interface UdfOptions {
   /** Output schema of the lambda ({ column: typeName }); inferred from sample rows when absent. */
@@ -348,9 +357,21 @@ export class Dataset<T = Row> {
   }
 
   /** The plan as Spark-style text: 'simple' (physical), 'extended' (all phases), 'cost' (with statistics). */
-  async explain(mode: ExplainMode = 'simple', options: { print?: boolean } = {}): Promise<string> {
+  async explain(modeOrFormat: ExplainMode | PictureFormat | ExplainOptions = 'simple', options: { print?: boolean } = {}): Promise<string> {
+    const o: ExplainOptions = typeof modeOrFormat === 'object'
+      ? modeOrFormat
+      : (PICTURE_FORMATS as readonly string[]).includes(modeOrFormat) ? { format: modeOrFormat as PictureFormat } : { mode: modeOrFormat as ExplainMode };
+    const mode = o.mode ?? 'simple';
+    const format = o.format ?? 'text';
+    if (!['simple', 'extended', 'cost'].includes(mode)) throw new Error(`explain: unknown mode '${String(mode)}'; expected simple, extended or cost`);
+    if (format !== 'text' && !PICTURE_FORMATS.includes(format)) throw new Error(`explain: unknown format '${String(format)}'; expected text, mermaid, dot or svg`);
     const logical = await this.plan();
     const planned = await this.engine.plan(logical, false);
+    if (format !== 'text') {
+      const picture = explainPicture(planned.physical, format);
+      if (options.print || o.print) console.log(picture);
+      return picture;
+    }
     const physical = physicalTreeString(planned.physical);
     let text: string;
     switch (mode) {
@@ -375,7 +396,7 @@ export class Dataset<T = Row> {
         if (planned.decisions.length > 0) text += `\n\n== Planning decisions ==\n${planned.decisions.join('\n')}`;
         break;
     }
-    if (options.print) console.log(text);
+    if (options.print || o.print) console.log(text);
     return text;
   }
 

@@ -1,27 +1,42 @@
 // DataFrameReader: session.read.parquet|csv|json(path). A path is a file or a directory tree
 // (names starting with _ or . skipped; `key=value` directories become partition columns). The
 // files are listed, and their schema read or inferred, when an action first needs the plan.
-import type { FileFormat, FileSource, LogicalPlan, SourceFile } from '../planner/logical.js';
+// Files of one directory must agree on their columns (else an error naming both files) unless
+// `mergeSchema: true` (schema-merge.ts); `version` reads `<path>/v<N>` (versions.ts).
+import type { FileFormat, FileSource, LogicalPlan, RowGroupInfo, SourceFile } from '../planner/logical.js';
 import type { DataType, Field, Schema } from '../planner/types.js';
 import type { Engine } from '../executor/engine.js';
 import { listInputFiles, type InputFile } from '../executor/io/files.js';
 import { readParquetMeta, unifySchemas } from '../executor/io/parquet-meta.js';
 import { inferCsvSchema, type CsvOptions } from '../executor/io/csv.js';
 import { inferJsonSchema, type JsonOptions } from '../executor/io/json.js';
+import { recoverInterruptedCommit } from '../executor/io/committer.js';
+import { resolveReadVersion } from '../executor/io/versions.js';
 import { Dataset } from './dataset.js';
+
+export interface ParquetReadOptions {
+  /** Read the union of the files' columns, numeric types widened (Spark's mergeSchema); default false: differing files are an error. */
+  mergeSchema?: boolean;
+  /** Read `<path>/v<N>`: a version number, or 'latest' for the highest committed one. */
+  version?: number | 'latest';
+}
 
 export class DataFrameReader {
   /** @internal */
   constructor(private readonly engine: Engine) {}
 
-  parquet(path: string): Dataset {
-    return this.scan('parquet', path, {}, async (files) => {
+  parquet(path: string, options: ParquetReadOptions = {}): Dataset {
+    const merge = options.mergeSchema === true;
+    return this.scan('parquet', path, options as Record<string, unknown>, async (files) => {
       const metas = await Promise.all(files.map((f) => readParquetMeta(f.path)));
+      const dataSchema = unifySchemas(metas, merge);
       const sources: SourceFile[] = files.map((f, i) => ({
         path: f.path, size: f.size, partitionValues: f.partitionValues,
-        numRows: metas[i]!.numRows, rowGroups: metas[i]!.rowGroups,
+        numRows: metas[i]!.numRows,
+        // A column the file lacks (mergeSchema) is all NULL there: statistics that say so let filters skip it.
+        rowGroups: merge ? metas[i]!.rowGroups.map((g) => withMissingColumns(g, dataSchema)) : metas[i]!.rowGroups,
       }));
-      return { dataSchema: unifySchemas(metas), files: sources };
+      return { dataSchema, files: sources };
     });
   }
 
@@ -44,15 +59,26 @@ export class DataFrameReader {
     describe: (files: InputFile[]) => Promise<{ dataSchema: Schema; files: SourceFile[] }>,
   ): Dataset {
     return new Dataset(this.engine, async (): Promise<LogicalPlan> => {
-      const listed = await listInputFiles(path, []);
-      if (listed.length === 0) throw new Error(`no ${format} files found under ${path}`);
+      const root = options['version'] === undefined ? path : await resolveReadVersion(path, options['version']);
+      // A write killed between the renames of its commit leaves the target missing and a complete
+      // staged tree beside it: finish that commit before reading (committer.ts).
+      await recoverInterruptedCommit(root, true);
+      const listed = await listInputFiles(root, []);
+      if (listed.length === 0) throw new Error(`no ${format} files found under ${root}`);
       const { dataSchema, files } = await describe(listed);
-      const partitionSchema = inferPartitionSchema(listed, dataSchema, path);
+      const partitionSchema = inferPartitionSchema(listed, dataSchema, root);
       const typedFiles = files.map((f) => ({ ...f, partitionValues: typedPartitionValues(f.partitionValues, partitionSchema) }));
-      const source: FileSource = { format, root: path, files: typedFiles, dataSchema, partitionSchema, options: jsonSafe(options) };
+      const source: FileSource = { format, root, files: typedFiles, dataSchema, partitionSchema, options: jsonSafe(options) };
       return { kind: 'scan', source, columns: null, filters: [] };
     });
   }
+}
+
+function withMissingColumns(g: RowGroupInfo, schema: Schema): RowGroupInfo {
+  if (schema.every((f) => g.columns[f.name] !== undefined)) return g;
+  const columns = { ...g.columns };
+  for (const f of schema) columns[f.name] ??= { min: null, max: null, nullCount: g.numRows };
+  return { ...g, columns };
 }
 
 /** Reader options as shipped to workers: plain JSON; the schema travels as the plan's dataSchema. */

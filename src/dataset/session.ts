@@ -6,8 +6,13 @@ import type { LogicalPlan } from '../planner/logical.js';
 import { type DataType, type Field, type Schema, parseTypeName } from '../planner/types.js';
 import { type Batch, rowsToBatch, sliceBatch, concatBatches, batchBytes } from '../executor/batch.js';
 import { tableToBatches, arrowSchemaToSchema } from '../executor/arrow.js';
-import { Engine, type CacheStats, type JobInfo } from '../executor/engine.js';
+import { Engine, type CacheStats } from '../executor/engine.js';
+import { JobReport } from '../report/job-report.js';
+import { ProgressBar, type ProgressMode } from '../report/progress.js';
 import { Accumulator, Broadcast } from '../executor/shared-vars.js';
+import type { FaultOptions } from '../executor/faults.js';
+import { type SpeculationOptions, speculationOptions } from '../executor/speculation.js';
+import type { UdfModule } from '../executor/udf-modules.js';
 import { Dataset, type Row } from './dataset.js';
 import { DataFrameReader } from './reader.js';
 
@@ -25,8 +30,17 @@ export interface SessionOptions {
   readonly autoBroadcastJoinThreshold?: number;
   readonly memoryBudgetMb?: number;
   readonly tmpDir?: string;
-  readonly progress?: boolean;
+  /**
+   * A progress bar on stderr while a job runs: 'auto' (default) draws it only when stderr is a
+   * terminal, true always, false never.
+   */
+  readonly progress?: ProgressMode;
+  /** Attempts of one task that may fail (throw, or lose its worker) before the job fails; default 4 (spark.task.maxFailures). */
   readonly maxTaskFailures?: number;
+  /** Speculative execution of straggling tasks (default off, as in Spark): true, or some of the settings. */
+  readonly speculation?: boolean | Partial<SpeculationOptions>;
+  /** Fault injection, for tests: failing tasks, dying workers, lost shuffle blocks, deterministic per seed. */
+  readonly faults?: FaultOptions;
   /** Optimizer rules to switch off, by name (e.g. 'push-down-filter'). */
   readonly disabledRules?: readonly string[];
   /** Adaptive execution: re-plan with measured shuffle sizes (default true). */
@@ -46,6 +60,7 @@ export interface CreateOptions {
 export class Session {
   readonly read: DataFrameReader;
   private stopped = false;
+  private report: JobReport | null = null;
 
   private constructor(private readonly engine: Engine, readonly options: Required<Pick<SessionOptions, 'parallelism' | 'shufflePartitions'>> & SessionOptions) {
     this.read = new DataFrameReader(engine);
@@ -66,7 +81,11 @@ export class Session {
         advisoryPartitionBytes: (options.advisoryPartitionSizeMb ?? 16) * 1024 * 1024,
         skewThresholdBytes: (options.skewedPartitionThresholdMb ?? 16) * 1024 * 1024,
       },
+      ...(options.maxTaskFailures !== undefined ? { maxTaskFailures: options.maxTaskFailures } : {}),
+      speculation: speculationOptions(options.speculation), faults: options.faults ?? null,
     });
+    const bar = ProgressBar.create(options.progress ?? 'auto', process.stderr, { workers: parallelism });
+    if (bar) engine.listeners.push(bar);
     return new Session(engine, { ...options, parallelism, shufflePartitions });
   }
 
@@ -83,14 +102,34 @@ export class Session {
     return acc;
   }
 
+  /**
+   * Registers a module of helper functions for lambdas: a path (relative to the working
+   * directory) or a file: URL, .js or — under tsx/vitest — .ts. It is imported now on the driver
+   * (an import error throws here, naming the file), and once per worker thread by the first task
+   * whose lambda holds it. Pass the handle in ctx and call its exports there:
+   * `ds.map((p, ctx) => ctx.geo.nearest(p, ctx.centers), { geo, centers })`. Type it with the
+   * module's type: `registerModule<typeof import('./geo.js')>(...)`. Per session; registering
+   * a name again returns the same handle for the same file and throws for another file.
+   */
+  registerModule<M = Record<string, unknown>>(name: string, file: string | URL): Promise<UdfModule<M>> {
+    this.checkOpen();
+    return this.engine.modules.register<M>(name, file);
+  }
+
   /** Cached datasets: hits, misses (computations), entries, bytes and rows held. */
   cacheStats(): CacheStats {
     return this.engine.cacheStats();
   }
 
-  /** Metrics of the last job: per-stage wall time, tasks, records, bytes, shuffle, memory. */
-  lastJob(): JobInfo | null {
-    return this.engine.lastJob;
+  /**
+   * Metrics of the last job: per-stage wall time, tasks, records, bytes, shuffle, memory, the
+   * stage DAG and every task's timing; `.toHTML()` renders them as a self-contained page.
+   */
+  lastJob(): JobReport | null {
+    const job = this.engine.lastJob;
+    if (job === null) return null;
+    if (this.report === null || this.report.id !== job.id) this.report = new JobReport(job);
+    return this.report;
   }
 
   /** A dataset of plain row objects. Column types are inferred unless `schema` is given. */

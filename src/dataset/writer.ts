@@ -1,18 +1,25 @@
-// DataFrameWriter: write.mode(...).partitionBy(...).parquet|csv|json(path). Tasks write part
-// files under <path>/_temporary/<job>/; the committer moves them into place only when every
-// task succeeded, then writes _SUCCESS. A failed job leaves the target as it was.
+// DataFrameWriter: write.mode(...).partitionBy(...).option(...).parquet|csv|json(path). Tasks
+// write part files under <path>/_temporary/<job>/; the committer swaps the complete new tree in
+// only when every task succeeded (committer.ts). A failed or killed job leaves the target as it
+// was. Writer options of our own (the rest go to the file writer):
+//   partitionOverwriteMode  'static' (default) | 'dynamic': with mode('overwrite') and partitionBy,
+//                           'dynamic' replaces only the partition directories the job writes
+//   version                 a number or 'next': write to <path>/v<N> (versions.ts)
 import type { LogicalPlan } from '../planner/logical.js';
 import type { Engine } from '../executor/engine.js';
 import { abortWrite, beginWrite, commitWrite, type SaveMode } from '../executor/io/committer.js';
+import { resolveWriteVersion } from '../executor/io/versions.js';
+import { newWriteJobId } from '../executor/io/write-jobs.js';
 
 export interface WriteResult {
+  /** The directory written: the path given, or its v<N> with option 'version'. */
   readonly path: string;
+  /** The version written (option 'version'), else null. */
+  readonly version: number | null;
   readonly files: readonly string[];
   /** True when mode 'ignore' found the target existing and wrote nothing. */
   readonly skipped: boolean;
 }
-
-let writeSeq = 0;
 
 export class DataFrameWriter {
   private saveMode: SaveMode = 'error';
@@ -54,13 +61,21 @@ export class DataFrameWriter {
     if (this.partitionCols.length > 0 && this.partitionCols.length === schema.length) {
       throw new Error('partitionBy cannot use every column: the files would have no data columns');
     }
-    const jobId = `job-${process.pid}-${++writeSeq}`;
-    const job = await beginWrite(target, this.saveMode, jobId);
-    if (job.skip) return { path: target, files: [], skipped: true };
+    const { partitionOverwriteMode, version: versionOpt, ...fileOptions } = this.opts;
+    let version: number | null = null;
+    if (versionOpt !== undefined && versionOpt !== null) {
+      const v = await resolveWriteVersion(target, versionOpt);
+      target = v.dir;
+      version = v.version;
+    }
+    const job = await beginWrite(target, this.saveMode, newWriteJobId(), {
+      partitionOverwriteMode: String(partitionOverwriteMode ?? 'static').toLowerCase() as 'static' | 'dynamic',
+    });
+    if (job.skip) return { path: target, version, files: [], skipped: true };
     try {
-      await this.engine.run(logical, { kind: 'write', format, jobDir: job.jobDir, partitionBy: this.partitionCols, options: this.opts }, `write ${format}`);
+      await this.engine.run(logical, { kind: 'write', format, jobDir: job.jobDir, partitionBy: this.partitionCols, options: fileOptions }, `write ${format}`);
       const { files } = await commitWrite(job);
-      return { path: target, files, skipped: false };
+      return { path: target, version, files, skipped: false };
     } catch (err) {
       await abortWrite(job);
       throw err;

@@ -1,6 +1,7 @@
 // The driver side of a job: takes a logical plan from the Dataset layer, makes sure every user
 // lambda is checked and has an output schema, asks the planner for an analyzed, optimized and
 // physical plan cut into stages, and runs the stages on the worker pool.
+import { broadcastMemoryLimit } from '../planner/physical/join-selection.js';
 import type { Piscina } from 'piscina';
 import { analyze, schemaOf } from '../planner/analyzer.js';
 import { AnalysisError } from '../planner/errors.js';
@@ -16,11 +17,16 @@ import { type Batch, batchBytes, batchToRows } from './batch.js';
 import { preflight } from './lambda.js';
 import { createPool } from './pool.js';
 import { inferRowSchema } from './row-schema.js';
-import { runStages, type StageMetrics } from './scheduler.js';
+import { runStages, type StageMetrics, type TaskEvent } from './scheduler.js';
 import type { TaskOutput } from './task.js';
 import { fromWire, type WireBatch, toShared, toWire } from './wire.js';
 import { CacheStore, type CacheMetrics } from '../cache/cache-store.js';
 import { type Accumulator, decodeCtx } from './shared-vars.js';
+import { ModuleRegistry } from './udf-modules.js';
+import { DEFAULT_MAX_TASK_FAILURES } from './scheduler.js';
+import { FaultInjector, type FaultOptions } from './faults.js';
+import type { SpeculationOptions } from './speculation.js';
+import { abortBadRecords, commitBadRecords, stampBadRecords } from './io/bad-records.js';
 import * as path from 'node:path';
 
 /** Input rows a lambda is tried on before a job; more when those gave no output to infer a schema from. */
@@ -36,6 +42,12 @@ export interface EngineOptions {
   /** Adaptive execution settings; null switches it off. */
   readonly adaptive: { readonly advisoryPartitionBytes: number; readonly skewThresholdBytes: number } | null;
   readonly disabledRules: readonly string[];
+  /** Attempts of one task that may fail before the job fails (Spark's spark.task.maxFailures; default 4). */
+  readonly maxTaskFailures?: number;
+  /** Speculative execution of stragglers; null or absent: off. */
+  readonly speculation?: SpeculationOptions | null;
+  /** Fault injection for tests (faults.ts); null or absent: none. */
+  readonly faults?: FaultOptions | null;
 }
 
 export interface JobInfo {
@@ -50,6 +62,56 @@ export interface JobInfo {
   readonly executedPlan: string;
   /** Cached-dataset activity during this job (hits, misses, evictions, recomputed partitions) and what is held after it. */
   readonly cache: CacheMetrics;
+  /** Directories holding the malformed records this job quarantined (read option badRecordsPath; io/bad-records.ts). */
+  readonly badRecords?: readonly string[];
+  /** When the job's stages started (epoch ms); task times are milliseconds after it. */
+  readonly startedAt: number;
+  /** Worker threads the job ran on. */
+  readonly workers: number;
+  /** Every planned stage with the stages it reads, and its operators as they ran (as planned when it never ran). */
+  readonly dag: readonly StageNode[];
+  /** Every task that came back from a worker, in the order they came back. */
+  readonly tasks: readonly TaskTiming[];
+}
+
+export interface StageNode {
+  readonly id: number;
+  /** Stages whose shuffle or broadcast output this stage reads. */
+  readonly parents: readonly number[];
+  readonly output: 'shuffle' | 'broadcast' | 'result';
+  readonly plan: PhysicalPlan;
+  /** False when the job failed before this stage started. */
+  readonly ran: boolean;
+  /** Milliseconds after the job started: when the stage's tasks were handed out, and when the last came back (null: it did not). */
+  readonly startMs: number | null;
+  readonly endMs: number | null;
+}
+
+/** One task on the job's timeline. */
+export interface TaskTiming {
+  readonly stageId: number;
+  readonly partition: number;
+  readonly attempt: number;
+  /** A task of the pass that samples sort keys (range partitioning), not of the stage's real pass. */
+  readonly sample: boolean;
+  readonly ok: boolean;
+  /** Why the attempt did not succeed ('TaskKilled: …' for the loser of a speculative race); null when it did. */
+  readonly error: string | null;
+  /** Milliseconds after the job started: when the task was handed to the pool. */
+  readonly queuedMs: number;
+  /** The end is when the result reached the driver, the start that minus the worker's measured run time (the hand-over time when the worker measured none: killed, or its thread died). */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly inputRecords: number;
+  readonly outputRecords: number;
+}
+
+/** Follows jobs as they run (the progress bar). Jobs of one engine may overlap when actions run concurrently. */
+export interface JobListener {
+  jobStarted(job: { readonly id: number; readonly description: string; readonly stageIds: readonly number[] }): void;
+  task(jobId: number, e: TaskEvent): void;
+  stageDone(jobId: number, m: StageMetrics): void;
+  jobEnded(job: JobInfo): void;
 }
 
 interface CacheEntry {
@@ -90,10 +152,20 @@ export class Engine {
   /** Shared variables lambdas may reference through ctx. */
   readonly broadcastVars = new Map<number, Uint8Array>();
   readonly accumulators = new Map<number, Accumulator>();
+  /** UDF modules registered with this session (lambdas reach them through ctx). */
+  readonly modules = new ModuleRegistry();
   private jobCounter = 0;
   lastJob: JobInfo | null = null;
+  /** Notified of every job's start, tasks, stages and end. */
+  readonly listeners: JobListener[] = [];
+
+  /** Decides injected faults, one job after another (null without `faults`). */
+  private readonly faults: FaultInjector | null;
 
   constructor(readonly options: EngineOptions) {
+    const max = options.maxTaskFailures ?? DEFAULT_MAX_TASK_FAILURES;
+    if (!Number.isInteger(max) || max < 1) throw new Error(`maxTaskFailures must be a positive integer, got ${max}`);
+    this.faults = options.faults ? new FaultInjector(options.faults, max) : null;
     this.pool = createPool(options.parallelism);
     this.cacheStore = new CacheStore(options.memoryBudgetBytes, path.join(options.tmpDir, 'cache'));
   }
@@ -146,15 +218,43 @@ export class Engine {
   /** Runs a plan; the result stage's output goes to `output`. */
   async run(logical: LogicalPlan, output: TaskOutput, description: string, onlyPartitions: readonly number[] | null = null, countAccumulators = true): Promise<{ partitions: readonly (readonly WireBatch[])[]; files: readonly string[]; schema: Schema; physical: PhysicalPlan }> {
     const cacheBefore = { ...this.cacheStore.metrics };
-    const planned = await this.plan(logical);
+    // Scans with badRecordsPath get this job's quarantine directory (none for sample jobs).
+    const quarantine = stampBadRecords(logical, countAccumulators);
+    let badRecords: string[] = [];
+    const planned = await this.plan(quarantine.plan);
     const id = ++this.jobCounter;
     const started = performance.now();
     const stages: StageMetrics[] = [];
     const decisions = [...planned.decisions];
     const stagePlans: string[] = [];
+    const ranPlans = new Map<number, PhysicalPlan>();
+    const stageTimes = new Map<number, { startMs: number; endMs: number | null }>();
+    const tasks: TaskTiming[] = [];
+    const submitted = new Map<string, number>();
+    const onTask = (e: TaskEvent): void => {
+      const key = `${e.stageId}/${e.partition}/${e.attempt}/${e.sample}`;
+      const now = performance.now() - started;
+      if (e.kind === 'start') submitted.set(key, now);
+      else {
+        const m = e.result.metrics;
+        const queuedMs = submitted.get(key) ?? 0;
+        tasks.push({
+          stageId: e.stageId, partition: e.partition, attempt: e.attempt, sample: e.sample, ok: e.result.ok,
+          error: e.result.ok ? null : `${e.result.error.name}: ${e.result.error.message}`,
+          queuedMs, startMs: m.durationMs > 0 ? Math.max(queuedMs, now - m.durationMs) : queuedMs, endMs: now,
+          inputRecords: m.inputRecords, outputRecords: m.outputRecords,
+        });
+      }
+      for (const l of this.listeners) l.task(id, e);
+    };
     const info = (succeeded: boolean): JobInfo => ({
-      id, description, durationMs: performance.now() - started, succeeded, stages, decisions,
+      id, description, durationMs: performance.now() - started, succeeded, stages, decisions, badRecords,
       executedPlan: stagePlans.join('\n\n'),
+      startedAt: performance.timeOrigin + started, workers: this.options.parallelism, tasks,
+      dag: planned.stages.stages.map((s) => ({
+        id: s.id, parents: s.parents, output: s.output.kind, plan: ranPlans.get(s.id) ?? s.plan, ran: ranPlans.has(s.id),
+        startMs: stageTimes.get(s.id)?.startMs ?? null, endMs: stageTimes.get(s.id)?.endMs ?? null,
+      })),
       cache: {
         hits: this.cacheStore.metrics.hits - cacheBefore.hits,
         misses: this.cacheStore.metrics.misses - cacheBefore.misses,
@@ -165,25 +265,47 @@ export class Engine {
       },
     });
     const adaptive = this.options.adaptive
-      ? { ...this.options.adaptive, autoBroadcastJoinThreshold: this.options.autoBroadcastJoinThreshold, parallelism: this.options.parallelism }
+      ? {
+        ...this.options.adaptive, parallelism: this.options.parallelism,
+        // A demotion to broadcast must also fit a worker's memory share (join-selection.ts).
+        autoBroadcastJoinThreshold: this.options.autoBroadcastJoinThreshold < 0 ? -1
+          : Math.min(this.options.autoBroadcastJoinThreshold, broadcastMemoryLimit(this.options.memoryBudgetBytes, this.options.parallelism)),
+      }
       : null;
+    for (const l of this.listeners) l.jobStarted({ id, description, stageIds: planned.stages.stages.map((s) => s.id) });
     try {
       const r = await runStages(planned.stages, output, {
         pool: this.pool, local: this.local, memoryBudgetBytes: this.options.memoryBudgetBytes, tmpDir: this.options.tmpDir,
         parallelism: this.options.parallelism, adaptive,
-        onStage: (s) => stages.push(s),
+        maxTaskFailures: this.options.maxTaskFailures ?? DEFAULT_MAX_TASK_FAILURES,
+        speculation: this.options.speculation ?? null, faults: this.faults,
+        onStage: (s) => {
+          stages.push(s);
+          const t = stageTimes.get(s.id);
+          if (t) t.endMs = performance.now() - started;
+          for (const l of this.listeners) l.stageDone(id, s);
+        },
         onDecision: (d) => decisions.push(d),
-        onStagePlan: (sid, plan) => stagePlans.push(`== Stage ${sid} ==\n${physicalTreeString(plan)}`),
+        onStagePlan: (sid, plan) => {
+          ranPlans.set(sid, plan);
+          stageTimes.set(sid, { startMs: performance.now() - started, endMs: null });
+          stagePlans.push(`== Stage ${sid} ==\n${physicalTreeString(plan)}`);
+        },
+        onTask,
         broadcastVars: Object.fromEntries(this.broadcastVars),
         onAccumulators: (deltas) => {
           if (!countAccumulators) return;
           for (const [id, d] of Object.entries(deltas)) this.accumulators.get(Number(id))?.add(d);
         },
       }, onlyPartitions);
+      badRecords = await commitBadRecords(quarantine.dirs);
       this.lastJob = info(true);
+      for (const l of this.listeners) l.jobEnded(this.lastJob);
       return { partitions: r.partitions, files: r.files, schema: planned.physical.schema, physical: planned.physical };
     } catch (err) {
+      await abortBadRecords(quarantine.dirs).catch(() => { /* the job's error matters more */ });
       this.lastJob = info(false);
+      for (const l of this.listeners) l.jobEnded(this.lastJob);
       throw err;
     }
   }
@@ -205,6 +327,8 @@ export class Engine {
       if (p.kind === 'mapUdf' && !this.udfSchemas.has(p.udfId)) pending.push(p);
       return p;
     });
+    // Before any sample job runs: the UDF modules lambdas hold must be this session's.
+    for (const node of pending) this.modules.check(node.ctx, node.udf);
     for (const node of pending) {
       // Children first: transformUp visited them first, and the sample of this node's input
       // may itself need an inner lambda's schema (resolved by the recursive plan() call).

@@ -63,7 +63,8 @@ export function checkCtx(ctx: unknown, op: UdfOp): void {
   if (bad) {
     throw new LambdaError(
       `${op}(): ${bad} cannot be sent to worker threads (functions, class instances with methods and symbols ` +
-      `do not survive structured cloning); pass plain data in ctx`,
+      `do not survive structured cloning); pass plain data in ctx, and share functions through a module registered ` +
+      `with session.registerModule(name, file)`,
     );
   }
 }
@@ -105,7 +106,8 @@ export function explainLambdaError(err: unknown, op: UdfOp): Error {
       `${op}(): the lambda refers to ${what}, which is not defined inside it. Lambdas run on worker threads and ` +
       `cannot see variables or imports they close over. Pass values through ctx, e.g. ` +
       `.${op}((row, ctx) => ... ctx.${imported ? 'value' : id} ..., { ${imported ? 'value' : id} }); ` +
-      `a function cannot travel in ctx: define it inside the lambda instead.`,
+      `a function cannot travel in ctx: define it inside the lambda, or export it from a module registered with ` +
+      `session.registerModule(name, file) and pass the module in ctx.`,
     );
   }
   return e instanceof Error ? e : new Error(String(err));

@@ -6,6 +6,7 @@
 // encodeCtx replaces handles on the driver, decodeCtx puts the value (or a task-local adder)
 // back in the worker.
 import { deserialize, serialize } from 'node:v8';
+import { isModuleMarker, loadedModule } from './udf-modules.js';
 
 export const BROADCAST = '__sparrowBroadcast';
 export const ACCUMULATOR = '__sparrowAccumulator';
@@ -77,6 +78,8 @@ const decodedBroadcasts = new Map<number, unknown>();
 export function decodeCtx(ctx: unknown, shipped: Readonly<Record<number, Uint8Array>>, deltas: Map<number, number>): unknown {
   if (Array.isArray(ctx)) return ctx.map((x) => decodeCtx(x, shipped, deltas));
   if (!ctx || typeof ctx !== 'object') return ctx;
+  // A UDF module handle: the module itself, imported in this thread before the task ran (udf-modules.ts).
+  if (isModuleMarker(ctx)) return loadedModule(ctx);
   const o = ctx as Record<string, unknown>;
   if (typeof o[BROADCAST] === 'number') {
     const id = o[BROADCAST] as number;

@@ -3,6 +3,7 @@ import type { Expr } from '../planner/expr.js';
 import type { PhysicalPlan, Partitioning } from '../planner/physical/physical.js';
 import type { Schema } from '../planner/types.js';
 import type { WireBatch } from './wire.js';
+import type { InjectedFault } from './faults.js';
 
 export type TaskOutput =
   /** Return the partition's rows to the driver. */
@@ -37,6 +38,8 @@ export interface TaskMessage {
   readonly memoryBytes: number;
   /** Where a task may spill (sorted runs). */
   readonly tmpDir: string;
+  /** Fault injection (faults.ts): throw at the end of the task, or exit the worker thread mid-task. */
+  readonly fault?: InjectedFault;
 }
 
 export function shuffleKey(stageId: number, partition: number): string {

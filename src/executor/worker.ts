@@ -11,11 +11,13 @@ import { type TaskMessage, type TaskResult, emptyMetrics } from './task.js';
 import { type WireBatch, toWire, wireBytes } from './wire.js';
 import { ShuffleWriter } from './ops/shuffle-write.js';
 import { KeySampler } from './ops/key-sampler.js';
+import { loadTaskModules } from './udf-modules.js';
+import { TaskMemory } from './task-memory.js';
 
 export default async function runTask(msg: TaskMessage): Promise<unknown> {
   const started = performance.now();
   const metrics = emptyMetrics();
-  const env = { msg, metrics, accumulators: new Map<number, number>() };
+  const env = { msg, metrics, accumulators: new Map<number, number>(), memory: new TaskMemory(msg.memoryBytes) };
   const transfer: ArrayBuffer[] = [];
   try {
     const out = msg.output;
@@ -24,13 +26,21 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
     const shuffle = out.kind === 'shuffle' ? new ShuffleWriter(out.partitioning, out.bounds) : null;
     const sampler = out.kind === 'sample' ? new KeySampler(out.order, out.rows, msg.partition) : null;
     const batches: Batch[] = [];
+    // Shuffle buckets, results and written rows are held until the task ends (reported in the
+    // peak, not governed by the budget).
+    const held = env.memory.consumer('task output', false);
+    // UDF modules the task's lambdas hold: imported once per worker, before the first batch.
+    await loadTaskModules(msg.plan);
     for await (const b of runPlan(msg.plan, msg.partition, env)) {
       if (numRows(b) === 0) continue;
+      if (msg.fault === 'crash') crash();
       if (sampler) { sampler.add(b); continue; }
       // Own it now: the batch may view memory its producer reuses for the next one.
       const d = own(b);
       metrics.outputRecords += d.length;
-      metrics.outputBytes += batchBytes(d);
+      const bytes = batchBytes(d);
+      metrics.outputBytes += bytes;
+      held.add(bytes);
       if (shuffle) shuffle.add(d);
       else batches.push(d);
     }
@@ -49,11 +59,17 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
         metrics.shuffleWriteBytes += buckets.reduce((s, bucket) => s + bucket.reduce((t, w) => t + wireBytes(w), 0), 0);
         break;
       case 'write':
-        files = await writeTaskOutput(out, msg.partition, msg.plan.schema, batches);
+        files = await writeTaskOutput(out, msg.partition, msg.attempt, msg.plan.schema, batches);
         break;
     }
+    // Injected faults strike after the work (files written, buckets built): that output must be thrown away.
+    if (msg.fault === 'crash') crash();
+    if (msg.fault === 'fail') {
+      throw new Error(`injected task failure (faults.taskFailureRate): stage ${msg.stageId}, partition ${msg.partition}, attempt ${msg.attempt}`);
+    }
     metrics.durationMs = performance.now() - started;
-    metrics.peakMemoryBytes = process.memoryUsage().arrayBuffers + process.memoryUsage().heapUsed;
+    // What this task's operators held at their peak, as the engine counts it (task-memory.ts).
+    metrics.peakMemoryBytes = env.memory.peak;
     const result: TaskResult = { ok: true, batches: wire, buckets, files, schema: msg.plan.schema, metrics, accumulators: Object.fromEntries(env.accumulators) };
     return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
   } catch (err) {
@@ -66,4 +82,12 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
     };
     return result;
   }
+}
+
+/** Exit code of an injected worker crash (the task's error reads "worker exited with code: 70"). */
+export const INJECTED_CRASH_EXIT_CODE = 70;
+
+/** Injected worker death: the thread exits in the middle of the task (piscina replaces it). */
+function crash(): never {
+  process.exit(INJECTED_CRASH_EXIT_CODE);
 }

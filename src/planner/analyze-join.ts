@@ -69,7 +69,9 @@ export function analyzeJoin(left: LogicalPlan, right: LogicalPlan, ls: Schema, r
     } catch {
       throw new AnalysisError(`join key '${k}' has type ${l.type} on the left and ${r.type} on the right; cast one side`);
     }
-    const common = t.kind === 'binary' && t.left.kind === 'cast' ? t.left.to : r.type;
+    // After resolution both operands have the common type: the left's cast target, or (when only
+    // the right was cast) the left's own type.
+    const common = t.kind === 'binary' && t.left.kind === 'cast' ? t.left.to : l.type;
     keyType.set(k, common);
     if (l.type !== common) castLeft = true;
     if (r.type !== common) castRight = true;

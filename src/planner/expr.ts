@@ -9,6 +9,14 @@ export type BinaryOp =
 
 export type AggFn = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'countDistinct';
 
+/**
+ * Scalar functions (Spark's names). Argument counts and typing: src/planner/scalar-functions.ts;
+ * 'log' takes (x) or (base, x); 'round' takes (x, scale) with scale an int32 literal.
+ */
+export type ScalarFn =
+  | 'exp' | 'log' | 'log10' | 'sqrt' | 'pow' | 'abs' | 'floor' | 'ceil' | 'round' | 'signum'
+  | 'greatest' | 'least';
+
 export type LitValue = number | string | boolean | bigint | null;
 
 export type Expr =
@@ -32,6 +40,8 @@ export type Expr =
   | { readonly kind: 'case'; readonly branches: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null }
   /** First non-NULL argument. */
   | { readonly kind: 'coalesce'; readonly args: readonly Expr[] }
+  /** A scalar function call, e.g. exp(x), pow(x, y), greatest(a, b, c). */
+  | { readonly kind: 'call'; readonly func: ScalarFn; readonly args: readonly Expr[] }
   /** Names the result of `child`. */
   | { readonly kind: 'alias'; readonly child: Expr; readonly name: string }
   /** An aggregate function; `arg` null means count(*). Only valid inside agg(...). */
@@ -58,7 +68,7 @@ export function exprChildren(e: Expr): Expr[] {
       if (e.otherwise) out.push(e.otherwise);
       return out;
     }
-    case 'coalesce': return [...e.args];
+    case 'coalesce': case 'call': return [...e.args];
     case 'agg': return e.arg ? [e.arg] : [];
     default: return assertNever(e, 'expression');
   }
@@ -75,7 +85,7 @@ export function withChildren(e: Expr, c: Expr[]): Expr {
       const branches = e.branches.map((_, i) => ({ when: c[2 * i]!, then: c[2 * i + 1]! }));
       return { ...e, branches, otherwise: e.otherwise ? c[2 * e.branches.length]! : null };
     }
-    case 'coalesce': return { ...e, args: c };
+    case 'coalesce': case 'call': return { ...e, args: c };
     case 'agg': return e.arg ? { ...e, arg: c[0]! } : e;
     default: return assertNever(e, 'expression');
   }
@@ -150,6 +160,7 @@ export function exprToString(e: Expr): string {
       return `CASE ${parts.join(' ')}${other} END`;
     }
     case 'coalesce': return `coalesce(${e.args.map(exprToString).join(', ')})`;
+    case 'call': return `${e.func}(${e.args.map(exprToString).join(', ')})`;
     case 'alias': return `${exprToString(e.child)} AS ${e.name}`;
     case 'agg': {
       if (e.fn === 'countDistinct') return `count(DISTINCT ${e.arg ? exprToString(e.arg) : '*'})`;

@@ -7,6 +7,7 @@ import {
   type DataType, type Schema, isNumeric, widerNumeric, assertNever,
 } from './types.js';
 import { AnalysisError, suggestName } from './errors.js';
+import { callSignature } from './scalar-functions.js';
 
 export interface Resolved {
   readonly expr: Expr;
@@ -173,6 +174,14 @@ export function resolveExpr(e: Expr, schema: Schema, where: string): Resolved {
       if (!t) throw mismatch(e, 'coalesce arguments must have compatible types', as.map((a) => a.type));
       const ca = as.map((a) => coerce(a, t));
       return { expr: { kind: 'coalesce', args: ca.map((a) => a.expr) }, type: t, nullable: ca.every((a) => a.nullable) };
+    }
+    case 'call': {
+      const as = e.args.map(r);
+      const sig = callSignature(e, as.map((a) => (isNullLit(a.expr) ? null : a.type)), commonType(as));
+      if (typeof sig === 'string') throw mismatch(e, sig, as.map((a) => a.type));
+      const ca = as.map((a, i) => coerce(a, sig.args[i]!));
+      const nullable = sig.nullOnInvalid || (sig.nullWhenAllNull ? ca.every((a) => a.nullable) : ca.some((a) => a.nullable));
+      return { expr: { ...e, args: ca.map((a) => a.expr) }, type: sig.result, nullable };
     }
     case 'alias': {
       const c = r(e.child);

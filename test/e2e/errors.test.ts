@@ -165,7 +165,10 @@ describe('lambdas', () => {
     expect(err).toBeInstanceOf(TaskFailedError);
     expect(err.message).toContain("'limit'");
     expect(err.message).toContain('ctx');
-    expect(err.message).toContain(`partition ${localPartitionOf(201, N, 5)}`);
+    // Every partition holding an order_id above 200 fails; with retries, whichever reaches
+    // maxTaskFailures first is the one reported.
+    const failed = Number(/partition (\d+)/.exec(err.message)?.[1]);
+    expect(failed).toBeGreaterThanOrEqual(localPartitionOf(201, N, 5));
   });
 
   it('a write whose lambda closes over a variable fails before creating the target', async () => {

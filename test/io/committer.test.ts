@@ -105,23 +105,23 @@ describe('save modes', () => {
     expect((await fs.readdir(root)).filter((x) => x.startsWith('.'))).toEqual([]); // no staging left
   });
 
-  it('append: adds files with part numbers after the existing ones', async () => {
+  it('append: adds files named with the job id beside the existing ones', async () => {
     const target = fresh();
     await seed(target);
     const job = await beginWrite(target, 'append', 'j2');
     await runTasks(job, [{ partition: 0, text: 'n0' }, { partition: 1, text: 'n1', fileIndex: 0 }, { partition: 1, text: 'n1b', fileIndex: 1 }]);
     const { files } = await commitWrite(job);
-    expect(files.map((f) => path.basename(f))).toEqual(['part-00002.csv', 'part-00003-0000.csv', 'part-00003-0001.csv']);
+    expect(files.map((f) => path.basename(f))).toEqual(['part-00000-j2.csv', 'part-00001-0000-j2.csv', 'part-00001-0001-j2.csv']);
     expect(await snapshot(target)).toEqual({
       '_SUCCESS': '', 'part-00000.csv': 'old0', 'part-00001.csv': 'old1',
-      'part-00002.csv': 'n0', 'part-00003-0000.csv': 'n1', 'part-00003-0001.csv': 'n1b',
+      'part-00000-j2.csv': 'n0', 'part-00001-0000-j2.csv': 'n1', 'part-00001-0001-j2.csv': 'n1b',
     });
     // appending to a missing target creates it
     const t2 = fresh();
     const j = await beginWrite(t2, 'append', 'j1');
     await runTasks(j, [{ partition: 0, dir: 'p=a', text: 'z' }]);
     await commitWrite(j);
-    expect(await snapshot(t2)).toEqual({ '_SUCCESS': '', 'p=a/': '', 'p=a/part-00000.csv': 'z' });
+    expect(await snapshot(t2)).toEqual({ '_SUCCESS': '', 'p=a/': '', 'p=a/part-00000-j1.csv': 'z' });
   });
 
   it('ignore: skips an existing target, writes a missing one', async () => {
@@ -182,7 +182,7 @@ describe('abort', () => {
     await abortWrite(a);
     expect(await exists(b.jobDir)).toBe(true);
     await commitWrite(b);
-    expect(await snapshot(target)).toEqual({ '_SUCCESS': '', 'part-00000.csv': 'b' });
+    expect(await snapshot(target)).toEqual({ '_SUCCESS': '', 'part-00000-b.csv': 'b' });
   });
 });
 
@@ -254,5 +254,79 @@ describe('idempotence and crash recovery', () => {
     await abortWrite(job);
     expect(await snapshot(target)).toEqual(before);
     expect(await exists(staged)).toBe(false);
+  });
+});
+
+describe('leftovers of ended and running jobs', () => {
+  const dead = 'job-20240101000000-4000000-1';          // no such pid
+  const alive = `job-20240101000000-${process.ppid}-1`; // our parent: running
+
+  it('beginWrite deletes the task output of ended jobs only', async () => {
+    const target = fresh();
+    const before = await seed(target);
+    for (const id of [dead, alive]) {
+      await fs.mkdir(path.join(target, '_temporary', id), { recursive: true });
+      await fs.writeFile(path.join(target, '_temporary', id, 'part-00000.csv'), 'half');
+    }
+    const job = await beginWrite(target, 'append', 'j-next');
+    expect(await exists(path.join(target, '_temporary', dead))).toBe(false);
+    expect(await exists(path.join(target, '_temporary', alive))).toBe(true);
+    await abortWrite(job);
+    await fs.rm(path.join(target, '_temporary'), { recursive: true });
+    expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('recovery leaves the staging of a running job alone, and a reader only acts on a missing target', async () => {
+    const target = fresh();
+    const before = await seed(target);
+    const parent = path.dirname(target), base = path.basename(target);
+    const running = path.join(parent, `.${base}.new-${alive}`);
+    await fs.mkdir(running);
+    await recoverInterruptedCommit(target);
+    expect(await exists(running)).toBe(true);
+    const ended = path.join(parent, `.${base}.new-${dead}`);
+    await fs.mkdir(ended);
+    await recoverInterruptedCommit(target, true);   // a reader: the target exists, nothing to do
+    expect(await exists(ended)).toBe(true);
+    await recoverInterruptedCommit(target);
+    expect(await exists(ended)).toBe(false);
+    expect(await snapshot(target)).toEqual(before);
+    await fs.rm(running, { recursive: true });
+  });
+
+  it('an incomplete staged tree (no _SUCCESS) is never rolled forward: the old tree returns', async () => {
+    const target = fresh();
+    const before = await seed(target);
+    const parent = path.dirname(target), base = path.basename(target);
+    await fs.mkdir(path.join(parent, `.${base}.new-${dead}`));
+    await fs.writeFile(path.join(parent, `.${base}.new-${dead}`, 'part-00000.csv'), 'partial');
+    await fs.rename(target, path.join(parent, `.${base}.old-${dead}`));
+    await recoverInterruptedCommit(target, true);
+    expect(await snapshot(target)).toEqual(before);
+    expect((await fs.readdir(parent)).filter((x) => x.startsWith(`.${base}`))).toEqual([]);
+  });
+});
+
+describe('dynamic partition overwrite and append, at the committer', () => {
+  it('dynamic keeps the partitions the job did not write, as hard links', async () => {
+    const target = fresh();
+    const job0 = await beginWrite(target, 'error', 's');
+    await runTasks(job0, [{ partition: 0, dir: 'd=1', text: 'one' }, { partition: 0, dir: 'd=2', text: 'two' }, { partition: 1, dir: 'd=2', text: 'two-b' }]);
+    await commitWrite(job0);
+    const ino = (await fs.stat(path.join(target, 'd=1', 'part-00000.csv'))).ino;
+    const job = await beginWrite(target, 'overwrite', 'dyn', { partitionOverwriteMode: 'dynamic' });
+    expect(job.dynamic).toBe(true);
+    await runTasks(job, [{ partition: 0, dir: 'd=2', text: 'new-two' }, { partition: 0, dir: 'd=3', text: 'three' }]);
+    await commitWrite(job);
+    expect(await snapshot(target)).toEqual({
+      '_SUCCESS': '', 'd=1/': '', 'd=1/part-00000.csv': 'one', 'd=2/': '', 'd=2/part-00000.csv': 'new-two', 'd=3/': '', 'd=3/part-00000.csv': 'three',
+    });
+    expect((await fs.stat(path.join(target, 'd=1', 'part-00000.csv'))).ino).toBe(ino);
+    // Unpartitioned output under dynamic mode replaces everything, as in Spark.
+    const all = await beginWrite(target, 'overwrite', 'dyn2', { partitionOverwriteMode: 'dynamic' });
+    await runTasks(all, [{ partition: 0, text: 'flat' }]);
+    await commitWrite(all);
+    expect(await snapshot(target)).toEqual({ '_SUCCESS': '', 'part-00000.csv': 'flat' });
+    await expect(beginWrite(target, 'overwrite', 'x', { partitionOverwriteMode: 'sometimes' as never })).rejects.toThrow(/'static' or 'dynamic'/);
   });
 });

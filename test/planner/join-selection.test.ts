@@ -200,6 +200,30 @@ describe('2. broadcast by size', () => {
   });
 });
 
+describe('2b. a broadcast must fit a worker\'s memory share', () => {
+  // 64 MiB budget over 2 workers: a worker's share is 16 MiB (half of budget / parallelism).
+  const tight = { memoryBudgetBytes: 64 * MiB, autoBroadcastJoinThreshold: 100 * MiB };
+  const big = () => rel('b', 512 * MiB, 30_000_000);
+
+  it('a side under the threshold but over the share is not broadcast, and the decision says why', () => {
+    const p = planned(join(big(), rel('m', 20 * MiB, 1_000_000)), tight);
+    expect(p.join).not.toMatch(/^BroadcastHashJoin/);
+    expect(p.decisions[0]).toContain("not broadcast: 20.0 MiB ≤ autoBroadcastJoinThreshold but > a worker's memory share 16.0 MiB");
+  });
+
+  it('a broadcast hint on a side over the share is ignored with a note, and the join is shuffled', () => {
+    const p = planned(join(big(), hint(rel('m', 20 * MiB, 1_000_000), 'broadcast')), tight);
+    expect(p.join).toMatch(/^(ShuffledHashJoin|SortMergeJoin) /);
+    expect(p.decisions[0]).toContain("hint 'broadcast' on the right side ignored: 20.0 MiB > a worker's memory share 16.0 MiB");
+    expect(p.ops.some((l) => l.startsWith('Exchange hashpartitioning(k'))).toBe(true);
+  });
+
+  it('must not fire when the side fits the share: the hint and the threshold broadcast as before', () => {
+    expect(planned(join(big(), hint(rel('m', 15 * MiB, 1_000_000), 'broadcast')), tight).join).toBe('BroadcastHashJoin [k], Inner, BuildRight');
+    expect(planned(join(big(), rel('m', 15 * MiB, 1_000_000)), tight).join).toBe('BroadcastHashJoin [k], Inner, BuildRight');
+  });
+});
+
 describe('3. co-partitioned sides need no Exchange', () => {
   const NO_BROADCAST = { autoBroadcastJoinThreshold: -1 };
 

@@ -106,6 +106,7 @@ describe('optimize (all batches)', () => {
   test('every registered rule can be disabled by name; disabling all leaves the plan as analyzed', () => {
     expect([...ALL_RULE_NAMES].sort()).toEqual([
       'combine-filters', 'constant-folding', 'prune-columns', 'push-down-filter', 'push-down-limit', 'remove-redundant-project',
+      'rewrite-distinct-aggregates',
     ]);
     for (const p of Object.values(SAMPLES)) {
       const analyzed = analyze(p);

@@ -7,7 +7,7 @@ import { optimize } from '../../src/planner/optimizer/optimizer.js';
 import { planPhysical } from '../../src/planner/physical/planner.js';
 import { physicalTreeString } from '../../src/planner/physical/explain-physical.js';
 import { splitStages } from '../../src/planner/physical/stages.js';
-import { and, as, cast, col, count, eq, filter, gt, gte, limit, lt, lit, local, project, schema, sum, union, aggregate } from './dsl.js';
+import { and, as, cast, col, count, eq, filter, gt, gte, limit, lt, lit, local, mul, plus, project, schema, sum, union, aggregate } from './dsl.js';
 
 const OPTS = { parallelism: 2, shufflePartitions: 4, autoBroadcastJoinThreshold: 10 * 1024 * 1024, memoryBudgetBytes: 1024 * 1024 * 1024 };
 
@@ -70,6 +70,22 @@ describe('scan planning', () => {
   it('a conjunction prunes by each side', () => {
     const text = explain(filter(orders(), and(lt(col('amount'), lit(250.0, 'float64')), eq(col('region'), lit('us')))));
     expect(text).toContain('RowGroups: 0 of 8');
+  });
+});
+
+describe('aggregate fusion with the Project below it', () => {
+  const t = () => local('t', 'a: int64, b: float64', 1000);
+
+  it('folds projected expressions into the aggregate when each is used once', () => {
+    const p = explain(aggregate(project(t(), 'a', as(mul(col('b'), lit(2)), 'b2')), ['a'], [as(sum(col('b2')), 's')]));
+    expect(p).toContain('HashAggregate(keys=[a], functions=[partial_sum((b * 2.0))])');
+    expect(p).not.toContain('Project');
+  });
+
+  it('must not fold an expression that does work into several aggregates: the Project stays', () => {
+    const p = explain(aggregate(project(t(), 'a', as(mul(col('b'), lit(2)), 'b2')), ['a'], [as(sum(col('b2')), 's'), as(sum(plus(col('b2'), lit(1))), 't')]));
+    expect(p).toContain('Project [a, (b * 2.0) AS b2]');
+    expect(p).toContain('functions=[partial_sum(b2), partial_sum((b2 + 1.0))]');
   });
 });
 

@@ -29,12 +29,13 @@ import {
   parseIntegral, parseDouble, parseBoolean, parseDate, parseTimestamp, parseDoubleText,
   parseDateText, parseTimestampText, formatDate, formatTimestamp, formatDouble, formatInt, d2i, d2l,
 } from './strings.js';
+import { MATH_HELPERS, callType, emitMath } from './math.js';
 
 /** The functions and constants every generated kernel can call by name. */
 export const HELPERS = {
   cmpBytes, eqBytes, eqBytesAt, asciiInto, growBytes, parseIntegral, parseDouble, parseBoolean,
   parseDate, parseTimestamp, formatDate, formatTimestamp, formatDouble, formatInt, d2i, d2l,
-  decodeUtf8, PF: PARSE_FAILED, EMPTY: EMPTY_BYTES,
+  decodeUtf8, PF: PARSE_FAILED, EMPTY: EMPTY_BYTES, ...MATH_HELPERS,
 } as const;
 
 export interface NumVal {
@@ -188,6 +189,7 @@ ${body}
       case 'cast': return e.to;
       case 'case': return this.typeOf(e.branches[0]?.then ?? e.otherwise!);
       case 'coalesce': return this.typeOf(e.args[0]!);
+      case 'call': return callType(e, e.args.map((a) => this.typeOf(a)));
       case 'agg': throw new Error(`cannot compile aggregate ${exprToString(e)} as a row expression`);
       default: return assertNever(e, 'expression');
     }
@@ -234,6 +236,12 @@ ${body}
       case 'cast': return this.cast(e.child, e.to);
       case 'case': return this.caseWhen(e.branches, e.otherwise, this.typeOf(e));
       case 'coalesce': return this.coalesce(e.args, this.typeOf(e));
+      case 'call': {
+        // Per-function code: math.ts.
+        const args = e.args.map((a) => ({ ...(this.val(a) as NumVal), type: this.typeOf(a) }));
+        const out = emitMath(e, args, (kind, prefix) => this.tmp(kind, prefix));
+        return num(out.code, out.v, out.n);
+      }
       default: return assertNever(e, 'expression');
     }
   }

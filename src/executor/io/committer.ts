@@ -1,23 +1,27 @@
-// The output commit protocol (driver side): atomic and idempotent writes.
+// The output commit protocol (driver side): atomic and idempotent writes, safe against a
+// process killed at any point.
 //
-//   beginWrite   checks the save mode against the target, creates <target>/_temporary/<jobId>/
+//   beginWrite   finishes or rolls back a commit a crash interrupted, removes the task output
+//                of ended jobs (write-jobs.ts), checks the save mode against the target, and
+//                creates <target>/_temporary/<jobId>/
 //   tasks        write part files under that job directory (taskOutputPath), partition
 //                directories Hive-style (partitionDirFor); names are deterministic
-//   commitWrite  only after every task succeeded: moves the files into place, writes _SUCCESS,
-//                removes _temporary
+//   commitWrite  only after every task succeeded: completes the job directory into the whole
+//                new tree (commit-stage.ts: kept files of the target hard-linked in for append
+//                and dynamic partition overwrite, append's part names tagged with the job id),
+//                writes _SUCCESS, and swaps it in by renames (commit-swap.ts, which has the
+//                crash table)
 //   abortWrite   removes what the job wrote; the target ends exactly as it was
 //
-// Overwrite (and the first write of error/ignore modes) replaces the target as a whole tree:
-// the job's tree gets its _SUCCESS, is moved beside the target as `.<name>.new-<job>`, the old
-// target is renamed to `.<name>.old-<job>`, the new tree renamed into place, and the old one
-// deleted. A crash between those renames leaves markers from which beginWrite recovers (the
-// new tree is complete once staged, so recovery finishes the swap): readers see either the
-// old content or the new, never a mix. Append moves the new files in one by one (renamed after
-// the highest existing part number, so names stay deterministic), then rewrites _SUCCESS.
-// Hidden names (`_`, `.`) are skipped by readers (see files.ts), so staging never shows.
+// Readers skip names starting with `_` or `.` (files.ts), so staging never shows.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { escapePathName, HIVE_DEFAULT_PARTITION } from './files.js';
+import { carryOver, listTreeFiles, tagPartFiles, writtenPartitions } from './commit-stage.js';
+import { recoverInterruptedCommit, SUCCESS, swapIntoPlace } from './commit-swap.js';
+import { markActive, markEnded, removeStaleJobDirs } from './write-jobs.js';
+
+export { recoverInterruptedCommit } from './commit-swap.js';
 
 export type SaveMode = 'error' | 'errorifexists' | 'overwrite' | 'append' | 'ignore';
 
@@ -33,10 +37,16 @@ export interface WriteJob {
   jobId: string;
   /** The highest directory this job created on the way to the target (removed on abort), or null. */
   createdRoot: string | null;
+  /** Overwrite replaces only the partition directories the job wrote (partitionOverwriteMode 'dynamic'). */
+  dynamic: boolean;
+}
+
+export interface BeginOptions {
+  /** Spark's partitionOverwriteMode: 'static' (default) replaces the whole target, 'dynamic' only the partitions written. */
+  readonly partitionOverwriteMode?: 'static' | 'dynamic';
 }
 
 const TEMP = '_temporary';
-const SUCCESS = '_SUCCESS';
 const SAVE_MODES: readonly SaveMode[] = ['error', 'errorifexists', 'overwrite', 'append', 'ignore'];
 
 async function statOrNull(p: string) {
@@ -48,53 +58,21 @@ async function contentEntries(dir: string): Promise<string[]> {
   return (await fs.readdir(dir)).filter((n) => n !== TEMP);
 }
 
-function stagingNames(target: string, jobId: string): { parent: string; next: string; old: string } {
-  const parent = path.dirname(target);
-  const base = path.basename(target);
-  return { parent, next: path.join(parent, `.${base}.new-${jobId}`), old: path.join(parent, `.${base}.old-${jobId}`) };
-}
-
-/**
- * Finishes or rolls back a whole-tree swap that a crash interrupted: a staged `.new` tree
- * with the target gone is moved into place; leftover `.old` / `.new` trees are deleted.
- */
-export async function recoverInterruptedCommit(target: string): Promise<void> {
-  const parent = path.dirname(target);
-  const base = path.basename(target);
-  let names: string[];
-  try { names = await fs.readdir(parent); } catch { return; }
-  const prefixNew = `.${base}.new-`, prefixOld = `.${base}.old-`;
-  const news = names.filter((n) => n.startsWith(prefixNew)).sort();
-  const olds = names.filter((n) => n.startsWith(prefixOld)).sort();
-  if (news.length === 0 && olds.length === 0) return;
-  const targetExists = (await statOrNull(target)) !== null;
-  for (const n of news) {
-    const staged = path.join(parent, n);
-    const id = n.slice(prefixNew.length);
-    const hadOld = olds.includes(prefixOld + id);
-    if (!targetExists && hadOld) {
-      // Crash between "old out" and "new in": the staged tree is complete (it has _SUCCESS).
-      await fs.rename(staged, target);
-    } else {
-      // Crash before the old tree moved out: the job never committed.
-      await fs.rm(staged, { recursive: true, force: true });
-    }
-  }
-  for (const n of olds) await fs.rm(path.join(parent, n), { recursive: true, force: true });
-}
-
 function checkJobId(jobId: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(jobId) || jobId.includes('..')) {
     throw new Error(`invalid write job id '${jobId}': use letters, digits, '_', '-' and '.'`);
   }
 }
 
-export async function beginWrite(target: string, mode: SaveMode, jobId: string): Promise<WriteJob> {
+export async function beginWrite(target: string, mode: SaveMode, jobId: string, options: BeginOptions = {}): Promise<WriteJob> {
   if (!SAVE_MODES.includes(mode)) throw new Error(`unknown save mode '${String(mode)}'; expected one of ${SAVE_MODES.join(', ')}`);
+  const pom = options.partitionOverwriteMode ?? 'static';
+  if (pom !== 'static' && pom !== 'dynamic') throw new Error(`partitionOverwriteMode must be 'static' or 'dynamic', got ${JSON.stringify(pom)}`);
   checkJobId(jobId);
   const abs = path.resolve(target);
   if (path.dirname(abs) === abs) throw new Error(`cannot write to the file-system root '${target}'`);
   await recoverInterruptedCommit(abs);
+  await removeStaleJobDirs(abs, TEMP);
   const st = await statOrNull(abs);
   let exists = false;
   if (st) {
@@ -114,11 +92,12 @@ export async function beginWrite(target: string, mode: SaveMode, jobId: string):
   // A rerun with the same job id starts from scratch.
   await fs.rm(jobDir, { recursive: true, force: true });
   await fs.mkdir(jobDir, { recursive: true });
-  return { target: abs, jobDir, mode, skip: false, createdTarget: !st, jobId, createdRoot };
+  markActive(jobId);
+  return { target: abs, jobDir, mode, skip: false, createdTarget: !st, jobId, createdRoot, dynamic: mode === 'overwrite' && pom === 'dynamic' };
 }
 
 function skipJob(target: string, mode: SaveMode, jobId: string): WriteJob {
-  return { target, jobDir: path.join(target, TEMP, jobId), mode, skip: true, createdTarget: false, jobId, createdRoot: null };
+  return { target, jobDir: path.join(target, TEMP, jobId), mode, skip: true, createdTarget: false, jobId, createdRoot: null, dynamic: false };
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -149,84 +128,25 @@ export function partitionDirFor(columns: readonly string[], values: readonly (st
   }).join('/');
 }
 
-/** Files under `dir`, as paths relative to it ('/'-separated), sorted. */
-async function listFiles(dir: string, skipHidden: boolean): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string, rel: string): Promise<void> => {
-    const entries = await fs.readdir(d, { withFileTypes: true });
-    for (const e of entries) {
-      if (skipHidden && (e.name.startsWith('_') || e.name.startsWith('.'))) continue;
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(path.join(d, e.name), r);
-      else out.push(r);
-    }
-  };
-  await walk(dir, '');
-  return out.sort();
-}
-
-const PART_RE = /^part-(\d+)(-\d+)?(\..*)?$/;
-
 export async function commitWrite(job: WriteJob): Promise<{ files: string[] }> {
   if (job.skip) return { files: [] };
-  const st = await statOrNull(job.jobDir);
-  if (!st) throw new Error(`cannot commit the write to ${job.target}: its job directory ${job.jobDir} is gone`);
-  const produced = await listFiles(job.jobDir, false);
-  if (job.mode === 'append') return commitAppend(job, produced);
-  return commitReplace(job, produced);
-}
-
-/** Replaces the target's content with the job's tree (see the header for the crash story). */
-async function commitReplace(job: WriteJob, produced: readonly string[]): Promise<{ files: string[] }> {
-  const { next, old } = stagingNames(job.target, job.jobId);
-  await fs.writeFile(path.join(job.jobDir, SUCCESS), '');
-  await fs.rm(next, { recursive: true, force: true });
-  await fs.rm(old, { recursive: true, force: true });
-  await fs.rename(job.jobDir, next);          // 1. stage the complete new tree beside the target
   try {
-    await fs.rename(job.target, old);          // 2. old content out (with its _temporary)
-  } catch (err) {
-    await fs.rename(next, job.jobDir).catch(() => fs.rm(next, { recursive: true, force: true }));
-    throw new Error(`cannot commit the write to ${job.target}: ${(err as Error).message}`);
-  }
-  await fs.rename(next, job.target);           // 3. new content in
-  await fs.rm(old, { recursive: true, force: true }); // 4. drop the old tree
-  return { files: produced.map((r) => path.join(job.target, ...r.split('/'))) };
-}
-
-async function commitAppend(job: WriteJob, produced: readonly string[]): Promise<{ files: string[] }> {
-  // New part numbers start after the highest one already in the target (anywhere in it).
-  const existing = await listFiles(job.target, true);
-  let base = 0;
-  for (const r of existing) {
-    const m = PART_RE.exec(r.slice(r.lastIndexOf('/') + 1));
-    if (m) base = Math.max(base, Number(m[1]) + 1);
-  }
-  const taken = new Set(existing);
-  const moves: [string, string][] = [];
-  for (const r of produced) {
-    const slash = r.lastIndexOf('/');
-    const dir = slash < 0 ? '' : r.slice(0, slash);
-    const name = r.slice(slash + 1);
-    const m = PART_RE.exec(name);
-    let newName = m ? `part-${pad(Number(m[1]) + base, 5)}${m[2] ?? ''}${m[3] ?? ''}` : name;
-    let rel = dir === '' ? newName : `${dir}/${newName}`;
-    for (let k = 1; taken.has(rel); k++) {
-      newName = `${name}.${k}`;
-      rel = dir === '' ? newName : `${dir}/${newName}`;
+    const st = await statOrNull(job.jobDir);
+    if (!st) throw new Error(`cannot commit the write to ${job.target}: its job directory ${job.jobDir} is gone`);
+    // Top-level `_` names are bookkeeping (task attempts), never task output.
+    let produced = await listTreeFiles(job.jobDir, (rel) => !rel.includes('/') && rel.startsWith('_'));
+    if (job.mode === 'append') produced = await tagPartFiles(job.jobDir, produced, job.jobId);
+    if (job.mode === 'append' || job.dynamic) {
+      const replaced = job.mode === 'append' ? new Set<string>() : writtenPartitions(produced);
+      // Dynamic overwrite of an unpartitioned write replaces everything, as in Spark.
+      if (!replaced.has('')) await carryOver(job.target, job.jobDir, replaced, TEMP, SUCCESS);
     }
-    taken.add(rel);
-    moves.push([path.join(job.jobDir, ...r.split('/')), path.join(job.target, ...rel.split('/'))]);
+    await fs.writeFile(path.join(job.jobDir, SUCCESS), '');
+    await swapIntoPlace(job.jobDir, job.target, job.jobId);
+    return { files: produced.map((r) => path.join(job.target, ...r.split('/'))) };
+  } finally {
+    markEnded(job.jobId);
   }
-  const files: string[] = [];
-  for (const [from, to] of moves) {
-    await fs.mkdir(path.dirname(to), { recursive: true });
-    await fs.rename(from, to);
-    files.push(to);
-  }
-  await fs.writeFile(path.join(job.target, SUCCESS), '');
-  await removeJobDir(job);
-  return { files: files.sort() };
 }
 
 async function removeJobDir(job: WriteJob): Promise<void> {
@@ -236,6 +156,7 @@ async function removeJobDir(job: WriteJob): Promise<void> {
 
 export async function abortWrite(job: WriteJob): Promise<void> {
   if (job.skip) return;
+  markEnded(job.jobId);
   await removeJobDir(job);
   if (!job.createdTarget) return;
   // Remove the directories this job created, innermost first, as long as they are empty.

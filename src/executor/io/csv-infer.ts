@@ -1,16 +1,20 @@
 // Driver side of the CSV reader: the schema of a set of files, before planning.
 //
 // Column names come from the first non-empty file's header (or are _c0, _c1, ... without one);
-// a column's type is the join (infer.ts) of the types of its values in all files. When the
+// every other file's header must be the same (else an error naming both files), or with
+// mergeSchema the columns are the union of the headers (order of first appearance), each file
+// read by its own header's names. A column's type is the join (infer.ts) of the types of its
+// values in all files, as within one file: inferred types never drift, they widen. When the
 // files total more than INFER_ALL_ROWS_BYTES (64 MiB), only the first `samplingRows` records
 // (default 100,000) of each file are looked at: a later value that does not fit the inferred
 // type is then a malformed record at read time. Records with the wrong number of fields or a
 // broken quote are left out of inference (the read reports them).
 import { promises as fsp } from 'node:fs';
 import type { Schema } from '../../planner/types.js';
-import { decodeUtf8 } from '../batch.js';
-import { CsvTokens, F_MISSING, F_SCRATCH } from './csv-tokenizer.js';
+import { firstRecord } from './csv-header.js';
+import { CsvTokens, F_SCRATCH } from './csv-tokenizer.js';
 import { skipRecord } from './csv-read.js';
+import { checkSameHeader } from './schema-merge.js';
 import { classifyText, fieldsFromCodes, fitsType, headerNames, mergeTypes, T_STRING } from './infer.js';
 import { ChunkReader } from './text-chunks.js';
 import {
@@ -27,20 +31,37 @@ export async function inferCsvSchema(files: readonly string[], opts: CsvOptions)
     try { return (await fsp.stat(f)).size; } catch (err) { throw new Error(`cannot read CSV file ${f}: ${(err as Error).message}`); }
   }));
   const limit = sizes.reduce((a, b) => a + b, 0) <= INFER_ALL_ROWS_BYTES ? Infinity : d.samplingRows;
+  const merge = opts.mergeSchema === true && d.header;
+  /** The columns: the first file's, or with mergeSchema the union of all headers in order of appearance. */
   let names: string[] | null = null;
+  let firstFile = '';
   let codes = new Uint8Array(0);
   for (const file of files) {
     const reader = new ChunkReader(file, 'CSV');
     try {
       const start = reader.bomLength();
+      const first = firstRecord(reader, d, start);
+      if (first === null) continue;
+      const own = d.header ? headerNames(first) : first.map((_, i) => `_c${i}`);
+      let map: Int32Array;
       if (names === null) {
-        const first = firstRecord(reader, d, start);
-        if (first === null) continue;
-        names = d.header ? headerNames(first) : first.map((_, i) => `_c${i}`);
+        names = own;
+        firstFile = file;
         codes = new Uint8Array(names.length);
-        if (!d.inferSchema) break;
+        map = Int32Array.from(own, (_, i) => i);
+      } else if (merge) {
+        const union = names;
+        map = Int32Array.from(own, (n) => { const i = union.indexOf(n); return i >= 0 ? i : union.push(n) - 1; });
+        if (codes.length < union.length) { const g = new Uint8Array(union.length); g.set(codes); codes = g; }
+      } else {
+        if (d.header) checkSameHeader({ path: firstFile, names }, { path: file, names: own });
+        map = Int32Array.from(names, (_, i) => i);
       }
-      scanTypes(reader, d, start, codes, limit);
+      if (!d.inferSchema) {
+        if (d.header) continue;              // later headers are still checked
+        break;
+      }
+      scanTypes(reader, d, start, codes, map, limit);
     } finally {
       reader.close();
     }
@@ -50,31 +71,9 @@ export async function inferCsvSchema(files: readonly string[], opts: CsvOptions)
   return withCorruptColumn(fieldsFromCodes(names, codes), d.mode);
 }
 
-/** The fields of the first record (decoded), or null for an empty file. Does not consume it. */
-function firstRecord(reader: ChunkReader, d: CsvDialect, start: number): string[] | null {
-  let tok = new CsvTokens(1, 1);
-  for (let pass = 0; pass < 2; pass++) {
-    for (;;) {
-      tok.pos = start;
-      tok.line = 1;
-      tok.tokenize(reader.buf, reader.end, reader.eof, d, 1);
-      if (tok.count === 1) break;
-      if (reader.eof) return null;
-      reader.refill(0);                    // keeps positions: grows or reads more behind
-    }
-    if (pass === 0) tok = new CsvTokens(tok.recFields[0]!, 1);
-  }
-  const out: string[] = [];
-  for (let c = 0; c < tok.width; c++) {
-    const src = (tok.flags[c]! & F_SCRATCH) !== 0 ? tok.scratch : reader.buf;
-    out.push((tok.flags[c]! & F_MISSING) !== 0 ? '' : decodeUtf8(src, tok.starts[c]!, tok.ends[c]!));
-  }
-  return out;
-}
-
-/** Joins into codes the types of the (first `limit`) records of the file. */
-function scanTypes(reader: ChunkReader, d: CsvDialect, start: number, codes: Uint8Array, limit: number): void {
-  const W = codes.length;
+/** Joins into codes the types of the (first `limit`) records of the file; file column c is codes[map[c]]. */
+function scanTypes(reader: ChunkReader, d: CsvDialect, start: number, codes: Uint8Array, map: Int32Array, limit: number): void {
+  const W = map.length;
   const tok = new CsvTokens(W, SEGMENT_RECORDS);
   tok.pos = start;
   if (d.header) skipRecord(reader, tok, d);
@@ -86,7 +85,7 @@ function scanTypes(reader: ChunkReader, d: CsvDialect, start: number, codes: Uin
     const n = tok.count;
     const buf = reader.buf;
     for (let c = 0; c < W; c++) {
-      let t = codes[c]!;
+      let t = codes[map[c]!]!;
       if (t === T_STRING) continue;
       for (let r = 0; r < n && t !== T_STRING; r++) {
         if (tok.recErr[r] !== 0 || tok.recFields[r] !== W) continue;
@@ -97,7 +96,7 @@ function scanTypes(reader: ChunkReader, d: CsvDialect, start: number, codes: Uin
         if (s === e || (nl > 0 && bytesEqual(src, s, e, nv)) || fitsType(t, src, s, e)) continue;
         t = mergeTypes(t, classifyText(src, s, e));
       }
-      codes[c] = t;
+      codes[map[c]!] = t;
     }
     seen += n;
     if (n < want) {

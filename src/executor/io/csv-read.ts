@@ -7,14 +7,20 @@
 // Every column of the schema is validated, also those not requested, so a malformed record is
 // malformed whatever a query reads: count() and collect() agree and a rerun drops the same
 // records. (Spark ≥ 2.4 only checks the requested columns; we choose consistency.)
+//
+// With badRecordsPath the dropped records also go to the job's quarantine (bad-records.ts);
+// with mergeSchema each file's columns are matched to the merged schema by its header names.
 import type { Schema } from '../../planner/types.js';
 import { type Batch, decodeUtf8 } from '../batch.js';
 import { convertColumn, type Segment } from './csv-convert.js';
 import { CsvTokens, E_AFTER_QUOTE, E_UNTERMINATED, F_SCRATCH } from './csv-tokenizer.js';
 import { BatchAssembler, planScan, type ScanLayout } from './text-batch.js';
 import { ChunkReader } from './text-chunks.js';
-import { MalformedRecordError, valueFailureReason } from './text-errors.js';
-import { type CsvDialect, type CsvOptions, csvDialect, DEFAULT_BATCH_ROWS, type ReadMetrics } from './text-options.js';
+import { MalformedRecordError, recordReason, valueFailureReason } from './text-errors.js';
+import { CORRUPT_RECORD, type CsvDialect, type CsvOptions, csvDialect, DEFAULT_BATCH_ROWS, type ReadMetrics } from './text-options.js';
+import { Quarantine } from './bad-records.js';
+import { readHeaderNames } from './csv-header.js';
+import { adaptBatch } from './schema-adapt.js';
 
 const SEGMENT_RECORDS = 8192;
 
@@ -24,6 +30,46 @@ export function* readCsvFile(
 ): Generator<Batch, void, undefined> {
   if (!(batchRows >= 1)) throw new Error(`CSV scan of ${file}: batchRows must be at least 1, got ${batchRows}`);
   const d = csvDialect(opts);
+  const q = Quarantine.open(opts as Readonly<Record<string, unknown>>, file);
+  let ok = true;
+  try {
+    if (opts.mergeSchema === true && d.header) yield* readByHeader(file, schema, columns, d, metrics, batchRows, q);
+    else yield* readColumns(file, schema, columns, d, metrics, batchRows, q);
+  } catch (err) {
+    ok = false;
+    throw err;
+  } finally {
+    q?.close(ok);
+  }
+}
+
+/**
+ * mergeSchema: this file's columns are those its header names, typed as in the merged schema;
+ * requested columns it lacks read as NULL.
+ */
+function* readByHeader(
+  file: string, schema: Schema, columns: readonly string[], d: CsvDialect, metrics: ReadMetrics, batchRows: number, q: Quarantine | null,
+): Generator<Batch, void, undefined> {
+  const names = readHeaderNames(file, d);
+  if (names === null) return;
+  const data = schema.filter((f) => f.name !== CORRUPT_RECORD);
+  if (names.length === data.length && names.every((n, i) => n === data[i]!.name)) {
+    yield* readColumns(file, schema, columns, d, metrics, batchRows, q);
+    return;
+  }
+  const own = names.map((n) => {
+    const f = schema.find((x) => x.name === n);
+    if (!f || f.name === CORRUPT_RECORD) throw new Error(`CSV scan of ${file}: header column '${n}' is not in the merged schema (${schema.map((x) => x.name).join(', ')}); was the file changed after the read was planned?`);
+    return f;
+  });
+  const fileSchema = schema.some((f) => f.name === CORRUPT_RECORD) ? [...own, schema.find((f) => f.name === CORRUPT_RECORD)!] : own;
+  const present = [...new Set(columns.filter((c) => fileSchema.some((f) => f.name === c)))];
+  for (const b of readColumns(file, fileSchema, present, d, metrics, batchRows, q)) yield adaptBatch(b, schema, columns, file);
+}
+
+function* readColumns(
+  file: string, schema: Schema, columns: readonly string[], d: CsvDialect, metrics: ReadMetrics, batchRows: number, q: Quarantine | null,
+): Generator<Batch, void, undefined> {
   const layout = planScan(schema, columns, `CSV scan of ${file}`);
   const reader = new ChunkReader(file, 'CSV');
   try {
@@ -36,7 +82,7 @@ export function* readCsvFile(
       const want = Math.min(tok.cap, batchRows - asm.rows);
       tok.tokenize(reader.buf, reader.end, reader.eof, d, want);
       if (tok.count > 0) {
-        convertSegment(file, reader.buf, tok, asm, layout, d, bad, metrics);
+        convertSegment(file, reader.buf, tok, asm, layout, d, bad, metrics, q);
         if (asm.full) { const b = asm.take(); if (b) yield b; }
       }
       if (tok.count < want) {
@@ -64,7 +110,7 @@ export function skipRecord(reader: ChunkReader, tok: CsvTokens, d: CsvDialect): 
 
 function convertSegment(
   file: string, buf: Uint8Array, tok: CsvTokens, asm: BatchAssembler, layout: ScanLayout, d: CsvDialect,
-  bad: Int32Array, metrics: ReadMetrics,
+  bad: Int32Array, metrics: ReadMetrics, q: Quarantine | null,
 ): void {
   const n = tok.count;
   const data = layout.data;
@@ -93,6 +139,7 @@ function convertSegment(
       case 'DROPMALFORMED':
         asm.drop(row);
         metrics.droppedMalformed++;
+        if (q !== null) q.add(tok.recLine[r]!, buf, tok.recStart[r]!, tok.recEnd[r]!, recordReason(csvRecordError(file, buf, tok, r, layout, bad)));
         if (corrupt !== null) corrupt.setNull(row);
         break;
       case 'PERMISSIVE':

@@ -6,7 +6,9 @@
 //   columns by position. Empty unquoted field or `nullValue` → NULL; "" → '' for strings.
 //   Modes: FAILFAST throws MalformedRecordError (file, line, column); DROPMALFORMED skips and
 //   counts in metrics.droppedMalformed; PERMISSIVE keeps the record with unparsable fields NULL
-//   and its raw text in `_corrupt_record`, counted in metrics.corruptRecords.
+//   and its raw text in `_corrupt_record`, counted in metrics.corruptRecords. badRecordsPath:
+//   as DROPMALFORMED, the records written to the job's quarantine (bad-records.ts). Files
+//   whose headers differ are an error, or with mergeSchema are read by header name.
 export { inferCsvSchema } from './csv-infer.js';
 export { readCsvFile } from './csv-read.js';
 export { MalformedRecordError } from './text-errors.js';

@@ -2,7 +2,8 @@
 // Each non-blank line must hold one JSON object; its keys map to schema columns by name
 // (missing keys and JSON null are NULL; keys not in the schema are ignored). A line that is
 // not valid JSON, not an object, or holds a value of the wrong type for its column is
-// malformed. As in the CSV reader every schema column is checked, requested or not.
+// malformed. As in the CSV reader every schema column is checked, requested or not. With
+// badRecordsPath the dropped records also go to the job's quarantine (bad-records.ts).
 import type { Schema } from '../../planner/types.js';
 import type { Batch } from '../batch.js';
 import { jsonMismatchReason, putJsonValue } from './json-convert.js';
@@ -12,7 +13,8 @@ import { JsonRecord } from './json-scan.js';
 import { BatchAssembler, planScan } from './text-batch.js';
 import { ChunkReader } from './text-chunks.js';
 import { MalformedRecordError } from './text-errors.js';
-import { DEFAULT_BATCH_ROWS, type JsonOptions, normalizeMode, type ReadMetrics } from './text-options.js';
+import { DEFAULT_BATCH_ROWS, effectiveMode, type JsonOptions, type ReadMetrics } from './text-options.js';
+import { Quarantine } from './bad-records.js';
 
 const RESERVE_STEP = 1024;
 
@@ -22,12 +24,14 @@ export function* readJsonFile(
 ): Generator<Batch, void, undefined> {
   const where = `JSON scan of ${file}`;
   if (!(batchRows >= 1)) throw new Error(`${where}: batchRows must be at least 1, got ${batchRows}`);
-  const mode = normalizeMode(opts.mode, 'JSON options');
+  const mode = effectiveMode(opts, 'JSON options');
   const layout = planScan(schema, columns, where);
   const data = layout.data;
   const W = data.length;
   const types = data.map((f) => f.type);
   const keys = new KeyIndex(data.map((f) => f.name));
+  const q = Quarantine.open(opts as Readonly<Record<string, unknown>>, file);
+  let readOk = true;
   const reader = new ChunkReader(file, 'JSON');
   try {
     const cur = new LineCursor(reader);
@@ -71,6 +75,12 @@ export function* readJsonFile(
       } else if (mode === 'DROPMALFORMED') {
         asm.drop(row);
         metrics.droppedMalformed++;
+        if (q !== null) {
+          const j = ok ? slotOf[badCol]! : 0;
+          q.add(cur.line, buf, cur.s, cur.e, ok
+            ? `column ${badCol + 1} ('${data[badCol]!.name}'): ${jsonMismatchReason(types[badCol]!, rec.kind[j]!, buf, rec.valS[j]!, rec.valE[j]!, rec.valEsc[j] === 1)}`
+            : rec.error);
+        }
         if (corrupt !== null) corrupt.setNull(row);
       } else {
         metrics.corruptRecords++;
@@ -80,7 +90,11 @@ export function* readJsonFile(
     }
     const last = asm.take();
     if (last) yield last;
+  } catch (err) {
+    readOk = false;
+    throw err;
   } finally {
     reader.close();
+    q?.close(readOk);
   }
 }

@@ -10,6 +10,7 @@
 // NaN bounds, INT96 timestamps, files that declare a non type-defined column order.
 import { promises as fs } from 'node:fs';
 import type { DataType, Field, Schema } from '../../planner/types.js';
+import { mergeSchemas } from './schema-merge.js';
 
 export interface ColumnStats {
   min: number | string | boolean | null;
@@ -478,19 +479,22 @@ export async function readParquetMeta(path: string): Promise<ParquetFileMeta> {
   }
   try {
     const size = (await fh.stat()).size;
-    if (size < 12) throw new Error(`${path} is not a Parquet file (only ${size} bytes)`);
+    if (size === 0) throw new Error(`${path} is not a Parquet file: it is empty (0 bytes)`);
+    if (size < 12) throw new Error(`${path} is not a Parquet file or is truncated (only ${size} bytes; a Parquet file has at least 12)`);
     const tail = Buffer.alloc(8);
     await fh.read(tail, 0, 8, size - 8);
     const magic = tail.toString('latin1', 4, 8);
     if (magic === 'PARE') throw new Error(`${path}: encrypted Parquet files are not supported`);
-    if (magic !== 'PAR1') throw new Error(`${path} is not a Parquet file or is truncated (no PAR1 footer magic)`);
+    if (magic !== 'PAR1') {
+      throw new Error(`${path} is not a Parquet file or is truncated (bad magic: the last 4 bytes are 0x${tail.toString('hex', 4, 8)}, expected 'PAR1')`);
+    }
     const len = tail.readUInt32LE(0);
-    if (len + 12 > size) throw new Error(`${path}: corrupt Parquet footer (length ${len} exceeds the file size ${size})`);
+    if (len + 12 > size) throw new Error(`${path}: Parquet file is truncated or corrupt (footer length ${len} is beyond the file size ${size})`);
     const buf = Buffer.alloc(len);
     await fh.read(buf, 0, len, size - 8 - len);
     const head = Buffer.alloc(4);
     await fh.read(head, 0, 4, 0);
-    if (head.toString('latin1') !== 'PAR1') throw new Error(`${path} is not a Parquet file (no PAR1 header magic)`);
+    if (head.toString('latin1') !== 'PAR1') throw new Error(`${path} is not a Parquet file or is corrupt (bad magic: the first 4 bytes are 0x${head.toString('hex')}, expected 'PAR1')`);
     return decodeFooter(path, size, size - 8 - len, new Uint8Array(buf.buffer, buf.byteOffset, len));
   } finally {
     await fh.close();
@@ -531,29 +535,9 @@ function decodeFooter(path: string, size: number, footerStart: number, footer: U
 /**
  * The schema all files share. Columns must agree by name and type (order follows the first
  * file); a column nullable in any file is nullable. Errors name both files and the column.
+ * With `merge` (Spark's mergeSchema) the union of the columns, numeric types widened
+ * (schema-merge.ts).
  */
-export function unifySchemas(metas: readonly Pick<ParquetFileMeta, 'path' | 'schema'>[]): Schema {
-  if (metas.length === 0) return [];
-  const first = metas[0]!;
-  const fields: Field[] = first.schema.map((f) => ({ ...f }));
-  const index = new Map(fields.map((f, i) => [f.name, i] as const));
-  for (const m of metas.slice(1)) {
-    const seen = new Set<string>();
-    for (const f of m.schema) {
-      const i = index.get(f.name);
-      if (i === undefined) {
-        throw new Error(`Parquet files disagree: column '${f.name}' is in ${m.path} but not in ${first.path}`);
-      }
-      const g = fields[i]!;
-      if (g.type !== f.type) {
-        throw new Error(`Parquet files disagree on column '${f.name}': ${g.type} in ${first.path}, ${f.type} in ${m.path}`);
-      }
-      if (f.nullable && !g.nullable) fields[i] = { ...g, nullable: true };
-      seen.add(f.name);
-    }
-    for (const g of fields) {
-      if (!seen.has(g.name)) throw new Error(`Parquet files disagree: column '${g.name}' is in ${first.path} but not in ${m.path}`);
-    }
-  }
-  return fields;
+export function unifySchemas(metas: readonly Pick<ParquetFileMeta, 'path' | 'schema'>[], merge = false): Schema {
+  return mergeSchemas(metas, merge, 'Parquet');
 }

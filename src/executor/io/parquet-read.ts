@@ -17,7 +17,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
+import type { Schema } from '../../planner/types.js';
 import type { Batch } from '../batch.js';
+import { adaptBatch, sameFields } from './schema-adapt.js';
 import { makeBatch } from '../batch.js';
 import { recordBatchToBatch } from '../arrow.js';
 import { readParquetMeta, type ParquetFileMeta } from './parquet-meta.js';
@@ -27,15 +29,24 @@ export const DEFAULT_BATCH_ROWS = 65_536;
 /**
  * Reads the given row groups (null = all) of a Parquet file, only `columns` (in that order),
  * as batches of at most `batchRows` rows. With no columns, yields empty-schema batches that
- * carry only row counts.
+ * carry only row counts. With `target` (the scan's schema, merged over files by mergeSchema)
+ * requested columns the file lacks read as NULL and narrower numeric types are widened.
  */
 export async function* readParquetRowGroups(
   path: string,
   rowGroups: readonly number[] | null,
   columns: readonly string[],
   batchRows: number = DEFAULT_BATCH_ROWS,
+  target?: Schema,
 ): AsyncIterable<Batch> {
   const meta = await cachedMeta(path);
+  if (target !== undefined && !sameFields(meta.schema, target, columns)) {
+    const inFile = columns.filter((c) => meta.schema.some((f) => f.name === c));
+    for await (const b of readParquetRowGroups(path, rowGroups, [...new Set(inFile)], batchRows)) {
+      yield adaptBatch(b, target, columns, path);
+    }
+    return;
+  }
   const groups = rowGroups ?? meta.rowGroups.map((g) => g.index);
   for (const g of groups) {
     if (!Number.isInteger(g) || g < 0 || g >= meta.rowGroups.length) {

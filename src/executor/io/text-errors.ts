@@ -40,3 +40,9 @@ export function valueFailureReason(type: DataType, text: string): string {
   if (type === 'boolean') return `cannot parse ${showText(text)} as boolean (expected true or false)`;
   return `cannot parse ${showText(text)} as ${type}`;
 }
+
+/** What a quarantined record's `reason` says: the column (when one is to blame) and why. */
+export function recordReason(e: MalformedRecordError): string {
+  if (e.column === null) return e.reason;
+  return `column ${e.column}${e.columnName === null ? '' : ` ('${e.columnName}')`}: ${e.reason}`;
+}

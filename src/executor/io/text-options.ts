@@ -29,6 +29,12 @@ export interface CsvOptions {
   inferSchema?: boolean;
   /** Rows per file that inference looks at when the input is larger than INFER_ALL_ROWS_BYTES. */
   samplingRows?: number;
+  /** Files whose headers differ are read by header name, as the union of their columns (default false: an error). */
+  mergeSchema?: boolean;
+  /** Quarantine malformed records as JSON lines under this directory instead of failing (bad-records.ts). */
+  badRecordsPath?: string;
+  /** Read `<path>/v<N>`: a version number, or 'latest' for the highest committed one (versions.ts). */
+  version?: number | 'latest';
 }
 
 export interface JsonOptions {
@@ -36,6 +42,12 @@ export interface JsonOptions {
   schema?: SchemaOption;
   /** Records per file that inference looks at when the input is larger than INFER_ALL_ROWS_BYTES. */
   samplingRows?: number;
+  /** Accepted for symmetry: JSON files always merge by key; integer and float values merge to float64. */
+  mergeSchema?: boolean;
+  /** Quarantine malformed records as JSON lines under this directory instead of failing (bad-records.ts). */
+  badRecordsPath?: string;
+  /** Read `<path>/v<N>`: a version number, or 'latest' for the highest committed one (versions.ts). */
+  version?: number | 'latest';
 }
 
 export interface ReadMetrics {
@@ -62,6 +74,23 @@ export function normalizeMode(mode: string | undefined, where: string): ReadMode
   const m = String(mode).toUpperCase();
   if (m === 'FAILFAST' || m === 'DROPMALFORMED' || m === 'PERMISSIVE') return m;
   throw new Error(`${where}: unknown mode '${mode}'; expected 'FAILFAST', 'DROPMALFORMED' or 'PERMISSIVE'`);
+}
+
+/**
+ * The parse mode a read runs in: `mode`, except that `badRecordsPath` means DROPMALFORMED
+ * (malformed records go to the quarantine, not into the result); another explicit mode with it
+ * is an error rather than a silent choice.
+ */
+export function effectiveMode(opts: { mode?: string; badRecordsPath?: unknown }, where: string): ReadMode {
+  const mode = normalizeMode(opts.mode, where);
+  if (opts.badRecordsPath === undefined || opts.badRecordsPath === null) return mode;
+  if (typeof opts.badRecordsPath !== 'string' || opts.badRecordsPath === '') {
+    throw new Error(`${where}: badRecordsPath must be a directory path, got ${JSON.stringify(opts.badRecordsPath)}`);
+  }
+  if (opts.mode !== undefined && mode !== 'DROPMALFORMED') {
+    throw new Error(`${where}: badRecordsPath quarantines malformed records and leaves them out of the result, so it cannot be combined with mode '${opts.mode}' (leave mode unset or use 'DROPMALFORMED')`);
+  }
+  return 'DROPMALFORMED';
 }
 
 /** A `schema` option as a Schema. */
@@ -134,7 +163,7 @@ export function csvDialect(opts: CsvOptions): CsvDialect {
     quote,
     escape,
     nullValue: new TextEncoder().encode(opts.nullValue ?? ''),
-    mode: normalizeMode(opts.mode, where),
+    mode: effectiveMode(opts, where),
     inferSchema: opts.inferSchema ?? true,
     samplingRows: samplingRows(opts.samplingRows, where),
   };

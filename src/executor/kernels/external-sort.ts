@@ -33,6 +33,11 @@ export interface ExternalSortOptions {
   readonly batchRows?: number;
   /** Most runs merged at once (default 64). */
   readonly maxMergeWidth?: number;
+  /**
+   * Called after each add with the bytes now buffered; returning true spills a run even below
+   * memoryBytes (the task as a whole is over its share: task-memory.ts).
+   */
+  readonly onBuffered?: (bytes: number) => boolean;
 }
 
 export class ExternalSorter {
@@ -48,6 +53,7 @@ export class ExternalSorter {
   private readonly tmpDir: string;
   private readonly batchRows: number;
   private readonly width: number;
+  private readonly onBuffered: ((bytes: number) => boolean) | null;
   private buffered: Batch[] = [];
   private bufferedBytes = 0;
   private bufferedRows = 0;
@@ -67,6 +73,7 @@ export class ExternalSorter {
     this.tmpDir = opts.tmpDir;
     this.batchRows = Math.max(1, opts.batchRows ?? 65536);
     this.width = Math.max(2, opts.maxMergeWidth ?? 64);
+    this.onBuffered = opts.onBuffered ?? null;
   }
 
   /** Buffers the live rows of `b` (copied if borrowed); spills a sorted run past the budget. */
@@ -78,7 +85,8 @@ export class ExternalSorter {
     this.bufferedBytes += batchBytes(o);
     this.bufferedRows += o.length;
     if (this.bufferedBytes > this.peakBufferedBytes) this.peakBufferedBytes = this.bufferedBytes;
-    if (this.bufferedBytes >= this.memoryBytes) {
+    const pressed = this.onBuffered !== null && this.onBuffered(this.bufferedBytes);
+    if (this.bufferedBytes >= this.memoryBytes || pressed) {
       try {
         await this.spill();
       } catch (err) {
@@ -166,6 +174,7 @@ export class ExternalSorter {
     const all = concatBatches(this.schema, this.buffered);
     this.buffered = [];
     this.bufferedBytes = 0;
+    this.onBuffered?.(0);
     this.bufferedRows = 0;
     const idx = sortIndices(all, this.keys);
     for (let at = 0; at < idx.length; at += chunkRows) {

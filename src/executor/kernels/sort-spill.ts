@@ -80,6 +80,9 @@ export class RunWriter {
     this.rows += d.length;
   }
 
+  /** Bytes written so far. */
+  get bytesWritten(): number { return this.pos; }
+
   async close(): Promise<RunFile> {
     if (!this.closed) { this.closed = true; await this.fh.close(); }
     return { path: this.path, chunks: this.chunks, rows: this.rows, bytes: this.pos };

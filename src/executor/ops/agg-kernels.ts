@@ -225,6 +225,28 @@ export function slotUpdateCode(em: Emitter, plans: readonly AggPlan[], slot: (j:
   return perRow;
 }
 
+/**
+ * Per-row statements folding a partial's state columns (named as planFields names them) into
+ * the slots, as mergeSlotPiece does: count/sum/avg pieces add, a min/max cell competes. NULL
+ * cells contribute nothing.
+ */
+export function slotMergeCode(em: Emitter, plans: readonly AggPlan[], slot: (j: number) => string): string {
+  let perRow = '';
+  for (const p of plans) {
+    if (p.kind !== 'slot') continue;
+    const fn = p.fn as SlotFnName;
+    planFields(p).forEach((f, piece) => {
+      const val = em.val({ kind: 'col', name: f.name }) as NumVal;
+      perRow += val.code;
+      const upd = fn === 'min' || fn === 'max'
+        ? SLOT_FNS[fn].update((k) => slot(p.off + k), val.v, p.argType!)
+        : `${slot(p.off + piece)} += ${val.v};`;
+      perRow += val.n === 'false' ? `${upd}\n` : `if (!${val.n}) { ${upd} }\n`;
+    });
+  }
+  return perRow;
+}
+
 /** The cache key part naming what slotUpdateCode generates for these plans. */
 export function slotPlansKey(plans: readonly AggPlan[]): string {
   return plans.filter((p) => p.kind === 'slot').map((p) => `${p.fn}@${p.off}:${p.arg ? fingerprint(p.arg) : '*'}`).join(';');

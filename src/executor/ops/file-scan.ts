@@ -35,7 +35,7 @@ async function* readSplit(p: ScanNode, split: ScanSplit, dataCols: readonly stri
   const m = { droppedMalformed: 0, corruptRecords: 0 };
   try {
     switch (p.format) {
-      case 'parquet': yield* readParquetRowGroups(split.path, split.rowGroups, cols); break;
+      case 'parquet': yield* readParquetRowGroups(split.path, split.rowGroups, cols, undefined, schema); break;
       case 'csv': yield* readCsvFile(split.path, schema, cols, p.options, m); break;
       case 'json': yield* readJsonFile(split.path, schema, cols, p.options, m); break;
     }

@@ -37,9 +37,9 @@ export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv)
     case 'HashAggregate':
       // Whole-stage fusion of Filter → partial aggregate: one loop tests and accumulates.
       if (p.mode === 'partial' && p.input.kind === 'Filter') {
-        yield* runAggregate(p, runPlan(p.input.input, partition, env), p.input.condition);
+        yield* runAggregate(p, runPlan(p.input.input, partition, env), env, p.input.condition);
       } else {
-        yield* runAggregate(p, runPlan(p.input, partition, env));
+        yield* runAggregate(p, runPlan(p.input, partition, env), env);
       }
       return;
     case 'LocalLimit': case 'GlobalLimit': yield* runLimit(p.n, runPlan(p.input, partition, env)); return;
@@ -50,6 +50,9 @@ export async function* runPlan(p: PhysicalPlan, partition: number, env: TaskEnv)
         if (at < n) { yield* runPlan(child, at, env); return; }
         at -= n;
       }
+      // A one-task parent (GlobalLimit, or a Sort under it) over a union whose inputs have no
+      // partitions at all (empty Parquet files) reads partition 0: empty, as a FileScan's is.
+      if (partition === 0 && at === 0) return;
       throw new Error(`internal: union has no partition ${partition}`);
     }
     case 'Exchange': case 'BroadcastExchange':

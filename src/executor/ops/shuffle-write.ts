@@ -5,8 +5,8 @@ import type { Partitioning } from '../../planner/physical/physical.js';
 import type { Schema } from '../../planner/types.js';
 import { type Batch, concatBatches, makeBatch, numRows } from '../batch.js';
 import { compileExpr } from '../codegen/compile-expr.js';
-import { hashRows } from '../kernels/hash.js';
-import { bucketOfHash, partitionBatchByIndex } from '../kernels/partition.js';
+import { hashRows, hashScratch } from '../kernels/hash.js';
+import { bucketOfHash, partitionRouted, type Routed } from '../kernels/partition.js';
 import { rangeBucketOf } from '../range-bounds.js';
 import { fromWire, type WireBatch } from '../wire.js';
 
@@ -19,18 +19,21 @@ export function keyBatch(b: Batch, exprs: readonly Expr[], input: Schema): Batch
 }
 
 export class ShuffleWriter {
-  private readonly buckets: Batch[][];
+  /** Single partitioning: the batches as they came. */
+  private readonly whole: Batch[] = [];
+  /** Other partitionings: each batch with the bucket of each of its live rows. */
+  private readonly routed: Routed[] = [];
   private readonly n: number;
   private next = 0;
   private readonly bounds: Batch | null;
 
   /**
    * Rows are split by their own batches' schema: a partial aggregate's output (group keys and
-   * state columns) is not the plan node's final schema.
+   * state columns) is not the plan node's final schema. Batches are kept until finish(), which
+   * builds every bucket once at its final size (no per-batch pieces to concatenate).
    */
   constructor(private readonly partitioning: Partitioning, bounds: WireBatch | undefined) {
     this.n = partitioning.kind === 'single' ? 1 : partitioning.n;
-    this.buckets = Array.from({ length: this.n }, () => []);
     this.bounds = bounds ? fromWire(bounds) : null;
   }
 
@@ -40,39 +43,41 @@ export class ShuffleWriter {
     const p = this.partitioning;
     switch (p.kind) {
       case 'single': case 'unknown':
-        this.buckets[0]!.push(b);
+        this.whole.push(b);
         return;
       case 'roundRobin': {
         // Rows dealt out in turn, continuing where the previous batch stopped.
         const bucketOf = new Int32Array(rows);
         for (let k = 0; k < rows; k++) bucketOf[k] = (this.next + k) % this.n;
         this.next = (this.next + rows) % this.n;
-        this.spread(b, bucketOf);
+        this.routed.push({ batch: b, bucketOf });
         return;
       }
       case 'hash': {
         const keys = keyBatch(b, p.keys, b.schema);
-        const h = hashRows(keys, keys.columns.map((_, i) => i));
-        const bucketOf = new Int32Array(rows);
-        for (let k = 0; k < rows; k++) bucketOf[k] = bucketOfHash(h[k]!, this.n);
-        this.spread(b, bucketOf);
+        const h = hashRows(keys, keys.columns.map((_, i) => i), hashScratch(rows));
+        const bucketOf = new Int32Array(rows), n = this.n;
+        for (let k = 0; k < rows; k++) bucketOf[k] = bucketOfHash(h[k]!, n);
+        this.routed.push({ batch: b, bucketOf });
         return;
       }
       case 'range': {
         if (!this.bounds) throw new Error('internal: range partitioning without bounds');
-        this.spread(b, rangeBucketOf(keyBatch(b, p.order, b.schema), this.bounds, p.order));
+        this.routed.push({ batch: b, bucketOf: rangeBucketOf(keyBatch(b, p.order, b.schema), this.bounds, p.order) });
         return;
       }
     }
   }
 
-  private spread(b: Batch, bucketOf: Int32Array): void {
-    const parts = partitionBatchByIndex(b, bucketOf, this.n);
-    parts.forEach((part, i) => { if (part.length > 0) this.buckets[i]!.push(part); });
-  }
-
   /** Each bucket as one dense batch (or none when empty). */
   finish(): Batch[][] {
-    return this.buckets.map((bs) => (bs.length === 0 ? [] : [concatBatches(bs[0]!.schema, bs)]));
+    if (this.routed.length === 0) {
+      const out: Batch[][] = Array.from({ length: this.n }, () => []);
+      if (this.whole.length > 0) out[0] = [concatBatches(this.whole[0]!.schema, this.whole)];
+      return out;
+    }
+    const parts = partitionRouted(this.routed[0]!.batch.schema, this.routed, this.n);
+    this.routed.length = 0;
+    return parts.map((b) => (b.length === 0 ? [] : [b]));
   }
 }

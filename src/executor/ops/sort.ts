@@ -18,7 +18,14 @@ export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: Ta
   const { keys, extra } = sortColumns(p.order, schema);
   const extraFns = extra.map((e) => compileExpr(e, schema));
   const sortSchema: Schema = [...schema, ...extra.map((e, i) => ({ name: `__sort_key_${i}`, type: resolveExpr(e, schema, 'orderBy').type, nullable: true }))];
-  const sorter = new ExternalSorter(sortSchema, keys, { memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir });
+  // The buffer counts against the task's share; when the task as a whole is over it (a
+  // sort-merge join runs two sorts in one task, under other operators' state) a run is
+  // spilled early, once it is big enough to be worth a file.
+  const buffer = env.memory.consumer('Sort');
+  const sorter = new ExternalSorter(sortSchema, keys, {
+    memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir,
+    onBuffered: (bytes) => { buffer.set(bytes); return bytes >= MIN_EARLY_RUN_BYTES && buffer.overBudget(); },
+  });
   try {
     for await (const b of input) {
       if (extra.length === 0) { await sorter.add(b); continue; }
@@ -36,7 +43,11 @@ export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: Ta
     yield extra.length === 0 ? b : makeBatch(schema, b.columns.slice(0, schema.length), b.length, b.sel);
   }
   report();
+  buffer.release();
 }
+
+/** The smallest run spilled because the task, rather than this sort, is over its share. */
+const MIN_EARLY_RUN_BYTES = 1 << 20;
 
 /** Sort keys over columns: plain column references map to their index; other keys become extra columns. */
 export function sortColumns(order: readonly Expr[], schema: Schema): { keys: SortKey[]; extra: Expr[] } {

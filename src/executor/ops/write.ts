@@ -5,6 +5,7 @@
 import type { Schema } from '../../planner/types.js';
 import { type Batch, type Vec, gatherVec, makeBatch, vecGet } from '../batch.js';
 import { partitionDirFor, taskOutputPath } from '../io/committer.js';
+import { taskAttemptDir } from '../io/task-commit.js';
 import { formatDate, formatDouble, formatTimestamp } from '../codegen/strings.js';
 import { writeParquetFile } from '../io/write-parquet.js';
 import { writeCsvFile, writeJsonFile } from '../io/write-text.js';
@@ -16,8 +17,9 @@ type WriteOutput = Extract<TaskOutput, { kind: 'write' }>;
 
 const EXT = { parquet: 'parquet', csv: 'csv', json: 'json' } as const;
 
-export async function writeTaskOutput(out: WriteOutput, partition: number, schema: Schema, batches: readonly Batch[]): Promise<string[]> {
-  const job = { jobDir: out.jobDir } as Parameters<typeof taskOutputPath>[0];
+/** Writes this attempt's part files under its own attempt directory (io/task-commit.ts): only the winning attempt is moved into the job's. */
+export async function writeTaskOutput(out: WriteOutput, partition: number, attempt: number, schema: Schema, batches: readonly Batch[]): Promise<string[]> {
+  const job = { jobDir: taskAttemptDir(out.jobDir, partition, attempt) } as Parameters<typeof taskOutputPath>[0];
   if (out.partitionBy.length === 0) {
     // As Spark: an empty result still gets one (empty) file, from the first task, so that the
     // output can be read back with its schema. Other empty tasks write nothing.

@@ -9,6 +9,7 @@ import { pushDownFilter } from '../rules/push-down-filter.js';
 import { pushDownLimit } from '../rules/push-down-limit.js';
 import { removeRedundantProject } from '../rules/remove-redundant-project.js';
 import { pruneColumns } from '../rules/prune-columns.js';
+import { rewriteDistinctAggregates } from '../rules/rewrite-distinct-aggregates.js';
 
 export const BATCHES: readonly Batch[] = [
   {
@@ -34,6 +35,13 @@ export const BATCHES: readonly Batch[] = [
       // (or a project that only repeats its input); they are merged or dropped here.
       removeRedundantProject,
     ],
+  },
+  {
+    // Once, after filters have moved below the aggregate: countDistinct becomes two
+    // aggregates (group by the keys and the distinct argument, then by the keys).
+    name: 'Distinct aggregate rewrite',
+    strategy: 'once',
+    rules: [rewriteDistinctAggregates],
   },
   {
     // Once, after everything has moved: which columns a node needs depends on where the

@@ -6,12 +6,13 @@ import { formatBytes } from '../statistics.js';
 import { assertNever } from '../types.js';
 import { type PhysicalPlan, type Partitioning, physicalChildren } from './physical.js';
 
-export function physicalTreeString(plan: PhysicalPlan): string {
-  const lines: string[] = [];
-  // Stage numbers follow the stage splitter: a stage is numbered after every stage below its
-  // Exchanges, and the result stage comes last. Exchanges themselves belong to no stage.
+/**
+ * The stage each operator runs in, numbered as the stage splitter numbers them: a stage after
+ * every stage below its Exchanges, the result stage last. Exchanges belong to no stage.
+ */
+export function stageNumbers(plan: PhysicalPlan): { stageOf: Map<PhysicalPlan, number>; stages: number } {
   let nextStage = 0;
-  const stageOf = new Map<PhysicalPlan, { id: number }>();
+  const boxes = new Map<PhysicalPlan, { id: number }>();
   const assign = (p: PhysicalPlan, stage: { id: number }): void => {
     if (p.kind === 'Exchange' || p.kind === 'BroadcastExchange') {
       const below = { id: 0 };
@@ -19,15 +20,21 @@ export function physicalTreeString(plan: PhysicalPlan): string {
       below.id = ++nextStage;
       return;
     }
-    stageOf.set(p, stage);
+    boxes.set(p, stage);
     for (const c of physicalChildren(p)) assign(c, stage);
   };
   const root = { id: 0 };
   assign(plan, root);
   root.id = ++nextStage;
+  return { stageOf: new Map([...boxes].map(([p, b]) => [p, b.id])), stages: nextStage };
+}
+
+export function physicalTreeString(plan: PhysicalPlan): string {
+  const lines: string[] = [];
+  const { stageOf } = stageNumbers(plan);
   const walk = (p: PhysicalPlan, prefix: string, childPrefix: string): void => {
     const stage = stageOf.get(p);
-    const mark = stage ? `*(${stage.id}) ` : '';
+    const mark = stage !== undefined ? `*(${stage}) ` : '';
     lines.push(`${prefix}${mark}${describe(p)}  [rows=${fmtRows(p.est.rows)}${p.est.exact ? '' : '~'}, bytes=${formatBytes(p.est.bytes)}]`);
     const kids = physicalChildren(p);
     kids.forEach((k, i) => {

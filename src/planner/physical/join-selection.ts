@@ -10,6 +10,10 @@
 //      autoBroadcastJoinThreshold (the smaller such side): it is collected once and shared with
 //      every task, and the other side is not shuffled at all. A full outer join cannot be
 //      broadcast (every task would have to agree on which build rows were never matched).
+//      Every worker holds the whole table, so a side larger than a worker's share of the
+//      memory budget (memoryBudgetMb / parallelism / 2) is never broadcast, hinted or not: the
+//      join falls back to the shuffled strategies, with a note in the plan (the chapter's
+//      out-of-memory checkpoint).
 //   3. Co-partitioned: both sides are already hash-partitioned on the keys into the same number
 //      of partitions (after repartition(n, keys) or an aggregation grouped by the keys), so no
 //      Exchange is needed; the join runs as a ShuffledHashJoin if its build side fits (rule 4's
@@ -61,6 +65,11 @@ export function buildableSides(how: JoinType, forBroadcast: boolean): BuildSide[
   }
 }
 
+/** The most a broadcast side may take: every worker holds it whole, in its share of the budget. */
+export function broadcastMemoryLimit(memoryBudgetBytes: number, parallelism: number): number {
+  return memoryBudgetBytes / Math.max(1, parallelism) / 2;
+}
+
 /** A byte count that may be fractional (a size split over partitions), printed whole. */
 const bytes = (n: number) => formatBytes(Math.round(n));
 
@@ -72,6 +81,7 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   const smaller = (sides: BuildSide[]): BuildSide => sides.reduce((a, b) => (size(b) < size(a) ? b : a));
   const perTaskBudget = o.memoryBudgetBytes / Math.max(1, o.parallelism) / 4;
   const fitsPerPartition = (s: BuildSide, n: number) => size(s) / n <= perTaskBudget;
+  const broadcastLimit = broadcastMemoryLimit(o.memoryBudgetBytes, o.parallelism);
   const notes: string[] = [];
 
   // 1. Hints, by Spark's priority whichever side carries them: broadcast, then merge, then
@@ -89,7 +99,13 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
     for (const side of on.filter((s) => !allowed.includes(s))) {
       notes.push(`hint '${hint}' on the ${side} side ignored: a ${spec.how} join cannot build its ${side} side${hint === 'broadcast' ? ' by broadcast' : ''}`);
     }
-    const usable = on.filter((s) => allowed.includes(s));
+    let usable = on.filter((s) => allowed.includes(s));
+    if (hint === 'broadcast') {
+      for (const s of usable.filter((x) => size(x) > broadcastLimit)) {
+        notes.push(`hint 'broadcast' on the ${s} side ignored: ${formatBytes(size(s))} > a worker's memory share ${bytes(broadcastLimit)}`);
+      }
+      usable = usable.filter((x) => size(x) <= broadcastLimit);
+    }
     if (usable.length === 0) continue;
     const side = smaller(usable);
     if (hint === 'broadcast') {
@@ -101,7 +117,8 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
 
   // 2. Broadcast the smaller buildable side when it is under the threshold.
   const threshold = o.autoBroadcastJoinThreshold;
-  const broadcastable = buildableSides(spec.how, true).filter((s) => threshold >= 0 && size(s) <= threshold);
+  const underThreshold = buildableSides(spec.how, true).filter((s) => threshold >= 0 && size(s) <= threshold);
+  const broadcastable = underThreshold.filter((s) => size(s) <= broadcastLimit);
   if (broadcastable.length > 0) {
     const side = smaller(broadcastable);
     return {
@@ -111,6 +128,7 @@ export function selectJoin(j: JoinInputs, o: JoinSelectionOptions): JoinChoice {
   }
   const whyNotBroadcast = threshold < 0 ? 'broadcast disabled (threshold -1)'
     : buildableSides(spec.how, true).length === 0 ? `a ${spec.how} join cannot be broadcast`
+    : underThreshold.length > 0 ? `not broadcast: ${formatBytes(size(smaller(underThreshold)))} ≤ autoBroadcastJoinThreshold but > a worker's memory share ${bytes(broadcastLimit)}`
     : `no buildable side ≤ autoBroadcastJoinThreshold ${formatBytes(threshold)}`;
 
   // 3. Co-partitioned: both sides already hash-partitioned alike on the keys.

@@ -14,7 +14,7 @@ import { estimate } from '../statistics.js';
 import { assertNever } from '../types.js';
 import { type PhysicalPlan, numPartitions } from './physical.js';
 import { planScan } from './scan-planning.js';
-import { definitions, named, substitute } from '../rules/substitute.js';
+import { definitions, named, substitutable, substitute } from '../rules/substitute.js';
 import { ensureHashPartitioned } from './partitioning.js';
 import { selectJoin } from './join-selection.js';
 
@@ -68,11 +68,13 @@ function toPhysical(p: LogicalPlan, opts: PlannerOptions, decisions: string[]): 
     case 'aggregate': {
       // Fusion: the aggregate computes its arguments inside its own loop, so a Project right
       // below it (the optimizer has already merged chains of them) is folded into the
-      // arguments and keys, and nothing is materialized between the two.
+      // arguments and keys, and nothing is materialized between the two — unless a projected
+      // expression that does work feeds several aggregates or keys (it would be computed once
+      // per use per row: nine sums over one sigmoid ran twice as long folded).
       let below = p.input;
       let aggs = p.aggs;
       let groupBy = p.groupBy;
-      if (below.kind === 'project') {
+      if (below.kind === 'project' && substitutable(definitions(below.exprs), [...p.aggs, ...p.groupBy])) {
         const defs = definitions(below.exprs);
         aggs = aggs.map((a) => substitute(a, defs));
         // A key keeps its output name: `withColumn('big', ...).groupBy('big')` folds to the

@@ -12,7 +12,7 @@
 //     when the result is exact as a double (the engine holds int64 in Float64Arrays);
 //     x / 0 and x % 0 are NULL; comparisons (strings by UTF-8 bytes; never when a NaN is
 //     involved, nor on dates/timestamps, whose literal encoding belongs to the executor);
-//     IN, IS [NOT] NULL, NOT, negation.
+//     IN, IS [NOT] NULL, NOT, negation, scalar functions (exp, log, round, greatest, ...).
 //   - an arithmetic or comparison operator with a NULL literal operand is NULL.
 //   - casts of literals where the result is certain: between the numeric types when the
 //     value is in range (double → integer truncates toward zero), integers and booleans to
@@ -39,6 +39,7 @@ import { schemaOf } from '../analyzer.js';
 import { resolveExpr } from '../resolve-expr.js';
 import type { Rule } from '../optimizer/rule.js';
 import { type DataType, type Schema, assertNever } from '../types.js';
+import { evalScalar } from '../scalar-functions.js';
 
 export const constantFolding: Rule = {
   name: 'constant-folding',
@@ -179,9 +180,27 @@ function simplify(e: Expr, schema: Schema): Expr {
       if (args.length === 0) return lit(null, typeOf(e, schema));
       return args.length === 1 ? args[0]! : { kind: 'coalesce', args };
     }
+    case 'call': return foldCall(e, schema);
     case 'col': case 'lit': case 'alias': case 'agg': case 'sortKey': return e;
     default: return assertNever(e, 'expression');
   }
+}
+
+/**
+ * A scalar function of literals becomes its value (src/planner/scalar-functions.ts computes
+ * it as the engine does). Results that are NaN or infinite, and int64 results a double does
+ * not hold exactly, are left for the engine, which folds them itself when it compiles.
+ */
+function foldCall(e: Extract<Expr, { kind: 'call' }>, schema: Schema): Expr {
+  if (!e.args.every((a) => a.kind === 'lit')) return e;
+  const lits = e.args as readonly Extract<Expr, { kind: 'lit' }>[];
+  if (!lits.every((a) => a.value === null || typeof a.value === 'number' || typeof a.value === 'bigint')) return e;
+  const type = typeOf(e, schema);
+  const v = evalScalar(e.func, lits.map((a) => (a.value === null ? null : Number(a.value))), lits.map((a) => a.type), type);
+  if (v === null) return lit(null, type);
+  if (!Number.isFinite(v)) return e;
+  if (type === 'int64') return Number.isSafeInteger(v) ? lit(BigInt(v), type) : e;
+  return lit(v, type);
 }
 
 const NEGATED: Partial<Record<BinaryOp, BinaryOp>> = {

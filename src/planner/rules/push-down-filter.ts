@@ -223,7 +223,7 @@ export function deterministic(e: Expr): boolean {
   switch (e.kind) {
     case 'col': case 'lit': return true;
     case 'binary': case 'not': case 'neg': case 'isNull': case 'in': case 'cast': case 'case':
-    case 'coalesce': case 'alias': case 'agg': case 'sortKey':
+    case 'coalesce': case 'call': case 'alias': case 'agg': case 'sortKey':
       return exprChildren(e).every(deterministic);
     default: return assertNever(e, 'expression');
   }

@@ -13,12 +13,11 @@
 // when an inner expression that does work (anything but a column or a literal) would be
 // referenced more than once by the outer Project, since the merged plan would compute it
 // several times per row.
-import { type Expr, exprChildren, outputName, stripAlias } from '../expr.js';
+import { type Expr, outputName, stripAlias } from '../expr.js';
 import { type LogicalPlan, transformUp } from '../logical.js';
 import { schemaOf } from '../analyzer.js';
 import type { Rule } from '../optimizer/rule.js';
-import { definitions, named, substitute } from './substitute.js';
-import { deterministic } from './push-down-filter.js';
+import { definitions, named, substitutable, substitute } from './substitute.js';
 
 type Project = Extract<LogicalPlan, { kind: 'project' }>;
 
@@ -52,19 +51,7 @@ function isIdentity(p: Project): boolean {
 
 function collapse(outer: Project, inner: Project): Project | null {
   const defs = definitions(inner.exprs);
-  const uses = new Map<string, number>();
-  for (const e of outer.exprs) countUses(e, uses);
-  for (const [name, n] of uses) {
-    const d = defs.get(name);
-    if (d === undefined || !deterministic(d)) return null;
-    if (n > 1 && d.kind !== 'col' && d.kind !== 'lit') return null;
-  }
+  if (!substitutable(defs, outer.exprs)) return null;
   const exprs: Expr[] = outer.exprs.map((e) => named(substitute(stripAlias(e), defs), outputName(e)));
   return { kind: 'project', input: inner.input, exprs };
-}
-
-/** How many times each column is referenced (referencedColumns gives the set, not the count). */
-function countUses(e: Expr, uses: Map<string, number>): void {
-  if (e.kind === 'col') uses.set(e.name, (uses.get(e.name) ?? 0) + 1);
-  for (const k of exprChildren(e)) countUses(k, uses);
 }
