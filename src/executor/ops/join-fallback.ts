@@ -5,25 +5,18 @@
 // time only; here it also happens when the estimate was wrong.
 import type { Schema } from '../../planner/types.js';
 import type { Batch } from '../batch.js';
-import { ExternalSorter } from '../kernels/external-sort.js';
 import { mergeJoin } from '../kernels/merge-join.js';
 import type { JoinSide, JoinSpec } from '../kernels/join-types.js';
 import type { SortKey } from '../kernels/sort-compare.js';
 import type { TaskEnv } from './env.js';
-
-/** Smallest run a sort spills early because the task as a whole is over its share. */
-const MIN_EARLY_RUN_BYTES = 1 << 20;
+import { taskSorter } from './sort.js';
 
 export async function* sortMergeFallback(
   spec: JoinSpec, buildSide: JoinSide, collected: readonly Batch[], buildRest: AsyncIterator<Batch>, stream: AsyncIterable<Batch>, env: TaskEnv,
 ): AsyncGenerator<Batch> {
   const sortSide = async function* (schema: Schema, keys: readonly number[], first: readonly Batch[], rest: AsyncIterable<Batch>, what: string): AsyncGenerator<Batch> {
-    const buffer = env.memory.consumer(`sort-merge fallback (${what})`);
     const order: SortKey[] = keys.map((col) => ({ col, ascending: true, nullsFirst: true }));
-    const sorter = new ExternalSorter(schema, order, {
-      memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir,
-      onBuffered: (bytes) => { buffer.set(bytes); return bytes >= MIN_EARLY_RUN_BYTES && buffer.overBudget(); },
-    });
+    const { sorter, buffer } = taskSorter(schema, order, env, `sort-merge fallback (${what})`);
     try {
       for (const b of first) await sorter.add(b);
       for await (const b of rest) await sorter.add(b);

@@ -10,6 +10,7 @@ import { resolveExpr } from '../../planner/resolve-expr.js';
 import { ExternalSorter } from '../kernels/external-sort.js';
 import type { SortKey } from '../kernels/sort.js';
 import type { TaskEnv } from './env.js';
+import type { MemoryConsumer } from '../task-memory.js';
 
 type SortNode = Extract<PhysicalPlan, { kind: 'Sort' }>;
 
@@ -18,14 +19,7 @@ export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: Ta
   const { keys, extra } = sortColumns(p.order, schema);
   const extraFns = extra.map((e) => compileExpr(e, schema));
   const sortSchema: Schema = [...schema, ...extra.map((e, i) => ({ name: `__sort_key_${i}`, type: resolveExpr(e, schema, 'orderBy').type, nullable: true }))];
-  // The buffer counts against the task's share; when the task as a whole is over it (a
-  // sort-merge join runs two sorts in one task, under other operators' state) a run is
-  // spilled early, once it is big enough to be worth a file.
-  const buffer = env.memory.consumer('Sort');
-  const sorter = new ExternalSorter(sortSchema, keys, {
-    memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir,
-    onBuffered: (bytes) => { buffer.set(bytes); return bytes >= MIN_EARLY_RUN_BYTES && buffer.overBudget(); },
-  });
+  const { sorter, buffer } = taskSorter(sortSchema, keys, env, 'Sort');
   try {
     for await (const b of input) {
       if (extra.length === 0) { await sorter.add(b); continue; }
@@ -48,6 +42,21 @@ export async function* runSort(p: SortNode, input: AsyncIterable<Batch>, env: Ta
 
 /** The smallest run spilled because the task, rather than this sort, is over its share. */
 const MIN_EARLY_RUN_BYTES = 1 << 20;
+
+/**
+ * An external sorter within the task's memory share: its buffer counts against the share, and
+ * when the task as a whole is over it (a sort-merge join runs two sorts in one task, under
+ * other operators' state) a run is spilled early, once it is big enough to be worth a file.
+ * The caller releases `buffer` when the sorted rows are consumed.
+ */
+export function taskSorter(schema: Schema, keys: readonly SortKey[], env: TaskEnv, name: string): { sorter: ExternalSorter; buffer: MemoryConsumer } {
+  const buffer = env.memory.consumer(name);
+  const sorter = new ExternalSorter(schema, keys, {
+    memoryBytes: env.msg.memoryBytes, tmpDir: env.msg.tmpDir,
+    onBuffered: (bytes) => { buffer.set(bytes); return bytes >= MIN_EARLY_RUN_BYTES && buffer.overBudget(); },
+  });
+  return { sorter, buffer };
+}
 
 /** Sort keys over columns: plain column references map to their index; other keys become extra columns. */
 export function sortColumns(order: readonly Expr[], schema: Schema): { keys: SortKey[]; extra: Expr[] } {
