@@ -1,6 +1,7 @@
 // Column expressions: a closed, serializable tree. The Column DSL builds these; the analyzer
 // types them; the optimizer rewrites them; workers compile them into loops over typed arrays.
 import { type DataType, assertNever } from './types.js';
+import { canonicalKey } from './canonical-key.js';
 
 export type BinaryOp =
   | '+' | '-' | '*' | '/' | '%'
@@ -171,9 +172,13 @@ export function exprToString(e: Expr): string {
   }
 }
 
-/** A stable fingerprint for caching compiled code; equal trees give equal strings. */
+/**
+ * A stable fingerprint for caching compiled code and spotting repeated expressions: equal trees
+ * give equal strings and different trees different ones, literals included (NaN, Infinity,
+ * -Infinity, -0 and 0, 5 and 5n are all told apart; see canonical-key.ts).
+ */
 export function fingerprint(e: Expr): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  return canonicalKey(e);
 }
 
 export function exprEquals(a: Expr, b: Expr): boolean {

@@ -5,6 +5,7 @@
 import type { Expr } from './expr.js';
 import type { Schema } from './types.js';
 import { assertNever } from './types.js';
+import { canonicalKey } from './canonical-key.js';
 
 export type FileFormat = 'parquet' | 'csv' | 'json';
 
@@ -136,10 +137,7 @@ export function transformDown(p: LogicalPlan, f: (p: LogicalPlan) => LogicalPlan
   return next.some((k, i) => k !== kids[i]) ? withNewChildren(node, next) : node;
 }
 
+/** Whether two plans are the same data (literals compared losslessly: NaN, ±Infinity, -0). */
 export function planEquals(a: LogicalPlan, b: LogicalPlan): boolean {
-  return JSON.stringify(a, big) === JSON.stringify(b, big);
-}
-
-function big(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? `${v}n` : v;
+  return canonicalKey(a) === canonicalKey(b);
 }

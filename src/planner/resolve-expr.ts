@@ -13,6 +13,8 @@ export interface Resolved {
   readonly expr: Expr;
   readonly type: DataType;
   readonly nullable: boolean;
+  /** Set on a NULL literal that an explicit cast gave its type (lit(null).cast('int64')). */
+  readonly castNull?: true;
 }
 
 const CASTABLE: Record<DataType, readonly DataType[]> = {
@@ -33,6 +35,17 @@ function isNullLit(e: Expr): boolean {
   return e.kind === 'lit' && e.value === null;
 }
 
+/**
+ * Whether `r` is an untyped NULL: lit(null) as written (Spark's NullType), which takes the type
+ * of the operands it meets. lit(null) is built with type string (litType); a NULL literal of
+ * any other type, or one a cast typed (even as string), counts with its type as Spark's
+ * CAST(NULL AS BIGINT) does — a NULL of another type met in an already resolved tree already
+ * has the common type, so resolving a resolved tree again changes nothing.
+ */
+function isUntypedNull(r: Resolved): boolean {
+  return r.expr.kind === 'lit' && r.expr.value === null && r.type === 'string' && r.castNull !== true;
+}
+
 /** Wraps `r` so it has type `to` (no-op when it already has it). */
 function coerce(r: Resolved, to: DataType): Resolved {
   if (r.type === to) return r;
@@ -42,9 +55,9 @@ function coerce(r: Resolved, to: DataType): Resolved {
   return { expr: { kind: 'cast', child: r.expr, to }, type: to, nullable: r.nullable || r.type === 'string' };
 }
 
-/** The type a set of operands is brought to, or null if they cannot meet. */
+/** The type a set of operands is brought to, or null if they cannot meet (untyped NULLs adopt it). */
 function commonType(rs: readonly Resolved[]): DataType | null {
-  const typed = rs.filter((r) => !isNullLit(r.expr));
+  const typed = rs.filter((r) => !isUntypedNull(r));
   if (typed.length === 0) return rs[0]?.type ?? 'string';
   let t: DataType = typed[0]!.type;
   for (const r of typed.slice(1)) {
@@ -148,8 +161,8 @@ export function resolveExpr(e: Expr, schema: Schema, where: string): Resolved {
       if (!isNullLit(c.expr) && !canCast(c.type, e.to)) {
         throw new AnalysisError(`cannot cast ${exprToString(e.child)} from ${c.type} to ${e.to}`);
       }
+      if (isNullLit(c.expr)) return { expr: { kind: 'lit', value: null, type: e.to }, type: e.to, nullable: true, castNull: true };
       if (c.type === e.to) return c;
-      if (isNullLit(c.expr)) return { expr: { kind: 'lit', value: null, type: e.to }, type: e.to, nullable: true };
       return { expr: { ...e, child: c.expr }, type: e.to, nullable: c.nullable || c.type === 'string' };
     }
     case 'case': {
@@ -177,7 +190,7 @@ export function resolveExpr(e: Expr, schema: Schema, where: string): Resolved {
     }
     case 'call': {
       const as = e.args.map(r);
-      const sig = callSignature(e, as.map((a) => (isNullLit(a.expr) ? null : a.type)), commonType(as));
+      const sig = callSignature(e, as.map((a) => (isUntypedNull(a) ? null : a.type)), commonType(as));
       if (typeof sig === 'string') throw mismatch(e, sig, as.map((a) => a.type));
       const ca = as.map((a, i) => coerce(a, sig.args[i]!));
       const nullable = sig.nullOnInvalid || (sig.nullWhenAllNull ? ca.every((a) => a.nullable) : ca.some((a) => a.nullable));

@@ -43,24 +43,7 @@ const SESSION_SEEDS = 250;
  * Known Sparrow bugs the generator can produce but that cannot be fixed here; each names its
  * repro. A matching pipeline is skipped (reported as skipped), never compared loosely.
  */
-const KNOWN_BUGS: readonly { readonly name: string; readonly applies: (p: Pipeline, sources: readonly Source[]) => boolean }[] = [
-  {
-    // resolve-expr.ts commonType() skips NULL literals even when an explicit cast typed them,
-    // so lit(null).cast('int64').minus(col(int32)) is int32 (Spark: bigint). Only the column's
-    // type differs (the value is NULL either way). Repro: 'KNOWN BUG: a typed NULL ...' below.
-    name: 'typed NULL literal does not widen arithmetic',
-    applies: (p) => p.features.has('typed-null-widens-arith'),
-  },
-  {
-    // expr.ts fingerprint() is JSON.stringify, which writes NaN, Infinity and -Infinity as null
-    // and -0.0 as 0: compiled kernels are cached per worker under that key (codegen/cache.ts),
-    // so col('x').plus(lit(Infinity)) can run the kernel of col('x').plus(lit(NaN)) compiled
-    // earlier, and combine-filters drops `x > NaN` as a duplicate of `x > -Infinity`.
-    // Repros: 'KNOWN BUG: a kernel compiled for lit(NaN) ...' and 'KNOWN BUG: combine-filters ...' below.
-    name: 'expression fingerprints confuse NaN, ±Infinity and -0.0 literals',
-    applies: (p) => p.features.has('special-float-literal'),
-  },
-];
+const KNOWN_BUGS: readonly { readonly name: string; readonly applies: (p: Pipeline, sources: readonly Source[]) => boolean }[] = [];
 
 /** The sessions a seed runs in (one per seed, picked at random): each drives other planner paths. */
 const SESSION_KINDS = {
@@ -207,7 +190,7 @@ describe('random pipelines over random tables agree with DuckDB', () => {
   });
 
   it.runIf(env['SPARROW_PROPERTY_SEED'] === undefined)('the generated pipelines covered every kind of step and source', () => {
-    // The known-bug exclusions skip about a sixth of the seeds.
+    // Seeds skipped as known bugs (KNOWN_BUGS, empty at present) must stay a small share.
     expect(compared, 'pipelines compared').toBeGreaterThan(SEEDS.length * 0.7);
     const needed = [
       'filter', 'select', 'withColumn:add', 'withColumn:replace', 'groupBy.agg', 'agg', 'distinct', 'orderBy+limit',
@@ -258,7 +241,7 @@ describe('bugs the property test found, as minimal repros', () => {
     }
   });
 
-  it.fails('KNOWN BUG: a kernel compiled for lit(NaN) is reused for lit(Infinity) (the expression fingerprint writes both as null)', async () => {
+  it('a kernel compiled for lit(NaN) is not reused for lit(Infinity) (the expression fingerprint was JSON, which writes both as null)', async () => {
     const spark = await Session.create({ parallelism: 1 }); // one worker: both queries compile there
     try {
       const t = spark.createDataset([{ x: 1.5 }], { schema: { x: 'float64' } });
@@ -269,13 +252,13 @@ describe('bugs the property test found, as minimal repros', () => {
     }
   });
 
-  it.fails('KNOWN BUG: combine-filters keeps both x > -Infinity and x > NaN (the fingerprint calls them equal)', async () => {
+  it('combine-filters keeps both x > -Infinity and x > NaN (the fingerprint called them equal)', async () => {
     const t = (await ensureSessions()).plain.createDataset([{ x: 1.5 }], { schema: { x: 'float64' } });
     // x > NaN is false (NaN is the largest double): no row passes both filters.
     expect(await t.filter(col('x').gt(lit(-Infinity))).filter(col('x').gt(lit(NaN))).count()).toBe(0);
   });
 
-  it.fails('KNOWN BUG: a typed NULL widens arithmetic as Spark does (lit(null).cast(int64) - int32 column is int64)', async () => {
+  it('a typed NULL widens arithmetic as Spark does (lit(null).cast(int64) - int32 column is int64; was int32)', async () => {
     const ds = (await ensureSessions()).plain.createDataset([{ a: 1 }], { schema: { a: 'int32' } })
       .select(lit(null).cast('int64').minus(col('a')).as('x'));
     expect((await ds.schema())[0]!.type).toBe('int64');

@@ -200,8 +200,8 @@ export class ExprGen {
   }
 
   /**
-   * A literal. NaN, ±Infinity and -0.0 literals are noted: Sparrow's expression fingerprint
-   * cannot tell them apart (a known bug, see property.test.ts KNOWN_BUGS).
+   * A literal. NaN, ±Infinity and -0.0 literals are noted ('special-float-literal'): Sparrow's
+   * expression fingerprint once could not tell them apart (fixed; the feature counts them).
    */
   literal(v: unknown, t: TypeName): GExpr {
     if (isSpecialNumber(v)) this.used.add('special-float-literal');
@@ -244,8 +244,8 @@ export class ExprGen {
           const e = arith(op, l, rhs);
           if (e && e.type === t) {
             this.used.add(`arith:${t}${op}`);
-            // Known bug (see property.test.ts KNOWN_BUGS): Sparrow types a NULL literal's
-            // operator by the other operand alone, so a wider typed NULL does not widen it.
+            // A wider typed NULL widens the operator (Sparrow once typed it by the other
+            // operand alone; fixed, the feature counts the cases).
             const nul = l.nullLit ? l : rhs.nullLit ? rhs : null;
             if (nul && op !== '/' && l.type !== rhs.type && wider(l.type, rhs.type) === nul.type) this.used.add('typed-null-widens-arith');
             // Folded by the optimizer into a literal that may be NaN, ±Infinity or -0.0.
