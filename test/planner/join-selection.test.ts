@@ -163,8 +163,9 @@ describe('2. broadcast by size', () => {
   it('left, semi and anti joins broadcast only the right; right joins only the left', () => {
     for (const how of ['left', 'semi', 'anti'] as const) {
       expect(planned(join(rel('a', 50 * MiB), rel('b', 1 * KiB), how)).join).toMatch(/^BroadcastHashJoin .*, BuildRight$/);
-      // A tiny left side is no help: it cannot be built.
-      const p = planned(join(rel('a', 1 * KiB), rel('b', 50 * MiB), how));
+      // A tiny left side is no help: it cannot be built. (One column: a semi / anti join reads
+      // only the right side's keys, and a wider relation would be narrowed to them first.)
+      const p = planned(join(rel('a', 1 * KiB), rel('b', 50 * MiB, 1000, 2, 'k:int64'), how));
       expect(p.join).not.toMatch(/^BroadcastHashJoin/);
       expect(p.decisions[0]).toContain('no buildable side ≤ autoBroadcastJoinThreshold 10.0 MiB');
     }
@@ -320,7 +321,7 @@ describe('4–5. shuffled hash join or sort-merge join, by the memory budget', (
   });
 
   it('a left join with a huge right side sort-merges even when its left side is tiny', () => {
-    expect(planned(join(rel('a', 1 * KiB), rel('b', 8 * MiB), 'anti'), TIGHT).join).toBe('SortMergeJoin [k], LeftAnti');
+    expect(planned(join(rel('a', 1 * KiB), rel('b', 8 * MiB, 1000, 2, 'k:int64'), 'anti'), TIGHT).join).toBe('SortMergeJoin [k], LeftAnti');
   });
 
   it('both sides are hash-partitioned on the keys into shufflePartitions', () => {

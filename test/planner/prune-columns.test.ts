@@ -107,6 +107,45 @@ describe('prune-columns', () => {
     expect(pruneColumns.apply(p)).toBe(p);
   });
 
+  test('narrows an in-memory input of a join, sort or repartition (an Exchange would ship every column)', () => {
+    const facts = local('facts', 'k:int32, v:float64, note:string');
+    const dims = local('dims', 'k:int32, seg:int32, name:string');
+    const j: LogicalPlan = { kind: 'join', left: facts, right: dims, on: ['k'], how: 'inner' };
+    expect(rewritten(pruneColumns, aggregate(j, ['seg'], [as(sum('v'), 's')]))).toBe(plan`
+      Aggregate [seg], [sum(v) AS s]
+      +- Join Inner, using [k]
+         :- Project [k, v]
+         :  +- LocalRelation facts [k, v, note]
+         +- Project [k, seg]
+            +- LocalRelation dims [k, seg, name]
+    `);
+    // A semi join reads only the right side's keys.
+    const semi: LogicalPlan = { kind: 'join', left: facts, right: dims, on: ['k'], how: 'semi' };
+    expect(show(pruneColumns.apply(analyze(semi)))).toContain('+- Project [k]\n   +- LocalRelation dims [k, seg, name]');
+    const sorted: LogicalPlan = { kind: 'sort', input: facts, order: [col('v')] };
+    expect(rewritten(pruneColumns, project(sorted, 'k'))).toBe(plan`
+      Project [k]
+      +- Sort [v ASC NULLS FIRST]
+         +- Project [k, v]
+            +- LocalRelation facts [k, v, note]
+    `);
+    const rep: LogicalPlan = { kind: 'repartition', input: facts, n: 4, keys: [col('k')], shuffle: true };
+    expect(rewritten(pruneColumns, project(rep, 'k'))).toBe(plan`
+      Project [k]
+      +- Repartition 4 by [k]
+         +- Project [k]
+            +- LocalRelation facts [k, v, note]
+    `);
+  });
+
+  test('does not narrow an in-memory input that every column of is used, nor one under a filter or aggregate only', () => {
+    const facts = local('facts', 'k:int32, v:float64');
+    const j = analyze({ kind: 'join', left: facts, right: local('dims', 'k:int32, seg:int32'), on: ['k'], how: 'inner' });
+    expect(pruneColumns.apply(j)).toBe(j);
+    const agg = analyze(aggregate(filter(local('t', 'a:int32, b:int32, c:string'), gt('a', 1)), [], [as(sum('b'), 's')]));
+    expect(show(pruneColumns.apply(agg))).not.toContain('Project');
+  });
+
   test('is idempotent', () => {
     const p = aggregate(union(orders, local('mem', 'a:int32, b:int32, c:string, d:string')), [], [as(sum('quantity'), 'q')]);
     const once = pruneColumns.apply(analyze(p));

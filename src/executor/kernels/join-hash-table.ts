@@ -130,22 +130,22 @@ export class JoinHashTable {
   /**
    * For rows rows[0..n) of `probe` (0..n-1 when null), heads[k] = first matching build row + 1,
    * or 0 when nothing matches (or the probe key has a NULL). Walk a chain with `next`.
+   * Returns how many of the n rows have a match (counted in the same loop: callers that need
+   * it would otherwise scan the heads again).
    */
-  lookup(probe: Batch, probeKeyCols: readonly number[], rows: Int32Array | null, n: number, heads: Int32Array, scratch: LookupScratch): void {
+  lookup(probe: Batch, probeKeyCols: readonly number[], rows: Int32Array | null, n: number, heads: Int32Array, scratch: LookupScratch): number {
     const keys = probeKeyCols.map((c) => probe.columns[c]!);
-    if (this.keyedRows === 0) { heads.fill(0, 0, n); return; }
+    if (this.keyedRows === 0) { heads.fill(0, 0, n); return 0; }
     if (this.kind === 'dense') {
-      if (keys[0]!.values instanceof Float64Array) lookupDenseF64(keys[0]!, rows, n, heads, this.direct!, this.base);
-      else lookupDenseI32(keys[0]!, rows, n, heads, this.direct!, this.base);
+      if (keys[0]!.values instanceof Float64Array) return lookupDenseF64(keys[0]!, rows, n, heads, this.direct!, this.base);
+      return lookupDenseI32(keys[0]!, rows, n, heads, this.direct!, this.base);
     }
-    else if (this.kind === 'i32') lookupI32(keys[0]!, rows, n, heads, this.slotsI!, this.mask);
-    else if (this.kind === 'f64') lookupF64(keys[0]!, rows, n, heads, this.slotsF!, this.mask);
-    else {
-      if (scratch.hashes.length < n) { scratch.hashes = new Int32Array(n); scratch.nulls = new Uint8Array(n); }
-      hashKeyRows(keys, rows, n, scratch.hashes, scratch.nulls);
-      const buildKeys = this.keyCols.map((c) => this.batch.columns[c]!);
-      lookupGeneral(buildKeys, keys, rows, n, scratch.hashes, scratch.nulls, heads, this.slotsI!, this.mask);
-    }
+    if (this.kind === 'i32') return lookupI32(keys[0]!, rows, n, heads, this.slotsI!, this.mask);
+    if (this.kind === 'f64') return lookupF64(keys[0]!, rows, n, heads, this.slotsF!, this.mask);
+    if (scratch.hashes.length < n) { scratch.hashes = new Int32Array(n); scratch.nulls = new Uint8Array(n); }
+    hashKeyRows(keys, rows, n, scratch.hashes, scratch.nulls);
+    const buildKeys = this.keyCols.map((c) => this.batch.columns[c]!);
+    return lookupGeneral(buildKeys, keys, rows, n, scratch.hashes, scratch.nulls, heads, this.slotsI!, this.mask);
   }
 }
 
@@ -238,29 +238,38 @@ function insertGeneral(keys: readonly Vec[], hashes: Int32Array, nulls: Uint8Arr
   return distinct;
 }
 
-function lookupDenseI32(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, direct: Int32Array, base: number): void {
+function lookupDenseI32(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, direct: Int32Array, base: number): number {
   // int32 arithmetic throughout (a double `base` or index makes this loop several times slower).
   const a = key.values as Int32Array, valid = key.valid, range = direct.length;
   base |= 0;
+  let m = 0;
   for (let k = 0; k < n; k++) {
     const r = rows === null ? k : rows[k]!;
     const d = a[r]! - base;
-    heads[k] = d >= 0 && d < range && (valid === null || valid[r] === 1) ? direct[d]! : 0;
+    const h = d >= 0 && d < range && (valid === null || valid[r] === 1) ? direct[d]! : 0;
+    heads[k] = h;
+    if (h !== 0) m++;
   }
+  return m;
 }
 
-function lookupDenseF64(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, direct: Int32Array, base: number): void {
+function lookupDenseF64(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, direct: Int32Array, base: number): number {
   const a = key.values as Float64Array, valid = key.valid, range = direct.length;
+  let m = 0;
   for (let k = 0; k < n; k++) {
     const r = rows === null ? k : rows[k]!;
     const d = a[r]! - base;
     // NaN and out-of-range fail the bounds test; a fraction fails the integer test.
-    heads[k] = d >= 0 && d < range && (d | 0) === d && (valid === null || valid[r] === 1) ? direct[d]! : 0;
+    const h = d >= 0 && d < range && (d | 0) === d && (valid === null || valid[r] === 1) ? direct[d]! : 0;
+    heads[k] = h;
+    if (h !== 0) m++;
   }
+  return m;
 }
 
-function lookupI32(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, slots: Int32Array, mask: number): void {
+function lookupI32(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, slots: Int32Array, mask: number): number {
   const a = key.values, valid = key.valid;
+  let m = 0;
   for (let k = 0; k < n; k++) {
     const r = rows === null ? k : rows[k]!;
     if (valid !== null && valid[r] === 0) { heads[k] = 0; continue; }
@@ -273,11 +282,14 @@ function lookupI32(key: Vec, rows: Int32Array | null, n: number, heads: Int32Arr
       s = (s + 1) & mask;
     }
     heads[k] = h;
+    if (h !== 0) m++;
   }
+  return m;
 }
 
-function lookupF64(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, slots: Float64Array, mask: number): void {
+function lookupF64(key: Vec, rows: Int32Array | null, n: number, heads: Int32Array, slots: Float64Array, mask: number): number {
   const a = key.values as Float64Array, valid = key.valid;
+  let m = 0;
   for (let k = 0; k < n; k++) {
     const r = rows === null ? k : rows[k]!;
     if (valid !== null && valid[r] === 0) { heads[k] = 0; continue; }
@@ -292,11 +304,14 @@ function lookupF64(key: Vec, rows: Int32Array | null, n: number, heads: Int32Arr
       s = (s + 1) & mask;
     }
     heads[k] = h;
+    if (h !== 0) m++;
   }
+  return m;
 }
 
 function lookupGeneral(buildKeys: readonly Vec[], keys: readonly Vec[], rows: Int32Array | null, n: number,
-  hashes: Int32Array, nulls: Uint8Array, heads: Int32Array, slots: Int32Array, mask: number): void {
+  hashes: Int32Array, nulls: Uint8Array, heads: Int32Array, slots: Int32Array, mask: number): number {
+  let m = 0;
   for (let k = 0; k < n; k++) {
     if (nulls[k] === 1) { heads[k] = 0; continue; }
     const r = rows === null ? k : rows[k]!;
@@ -309,5 +324,7 @@ function lookupGeneral(buildKeys: readonly Vec[], keys: readonly Vec[], rows: In
       s = (s + 1) & mask;
     }
     heads[k] = h;
+    if (h !== 0) m++;
   }
+  return m;
 }

@@ -25,12 +25,9 @@ import { copyBytes } from './join-gather.js';
 
 export type KeepRows = 'matched' | 'unmatched' | 'all';
 
-/** How many of the n live rows the output keeps. */
-export function keptRows(heads: Int32Array, n: number, keep: KeepRows): number {
-  if (keep === 'all') return n;
-  let m = 0;
-  for (let k = 0; k < n; k++) if (heads[k] !== 0) m++;
-  return keep === 'matched' ? m : n - m;
+/** How many of the n live rows the output keeps, `matched` of them having a match. */
+export function keptRows(matched: number, n: number, keep: KeepRows): number {
+  return keep === 'all' ? n : keep === 'matched' ? matched : n - matched;
 }
 
 /** Reusable buffers of one prober: per output column, and the selection vector. */
@@ -69,12 +66,13 @@ class ColumnScratch {
 const grow = (have: number, need: number): number => Math.max(need, Math.floor(have * 1.5));
 
 /**
- * The output batch (borrowed: it views `scratch`). `kept` is keptRows(heads, n, keep); `build`
- * is the table's batch (unused by semi / anti joins, whose outputs are all stream columns).
+ * The output batch (borrowed: it views `scratch`). `kept` is keptRows(matched, n, keep); `build`
+ * is the table's batch (unused by semi / anti joins, whose outputs are all stream columns);
+ * `allMatched`: every live row has a match (placed columns need no NULL for a miss).
  */
 export function streamOrderOutput(
   spec: JoinSpec, schema: Schema, buildSide: JoinSide, build: Batch, stream: Batch,
-  heads: Int32Array, n: number, keep: KeepRows, kept: number, scratch: PlaceScratch,
+  heads: Int32Array, n: number, keep: KeepRows, kept: number, allMatched: boolean, scratch: PlaceScratch,
 ): Batch {
   const rows = stream.sel, L = stream.length;
   let sel: Int32Array | null;
@@ -88,7 +86,7 @@ export function streamOrderOutput(
   const cols: Vec[] = new Array(spec.outputs.length);
   for (let c = 0; c < spec.outputs.length; c++) {
     const o = spec.outputs[c]!;
-    cols[c] = o.side !== buildSide ? stream.columns[o.col]! : placeBuildColumn(build.columns[o.col]!, heads, rows, n, L, scratch.column(c));
+    cols[c] = o.side !== buildSide ? stream.columns[o.col]! : placeBuildColumn(build.columns[o.col]!, heads, rows, n, L, scratch.column(c), allMatched);
   }
   return makeBatch(schema, cols, L, sel, true);
 }
@@ -97,19 +95,21 @@ export function streamOrderOutput(
  * Build column `v` placed at the stream rows' positions: out[p] = v[heads[k] - 1] for live row
  * k at position p; NULL where heads[k] is 0. Positions that are not live stay unset.
  */
-export function placeBuildColumn(v: Vec, heads: Int32Array, rows: Int32Array | null, n: number, L: number, s: ColumnScratch): Vec {
-  const valid = placeValid(v.valid, heads, rows, n, s.valid(L));
+export function placeBuildColumn(v: Vec, heads: Int32Array, rows: Int32Array | null, n: number, L: number, s: ColumnScratch, allMatched: boolean): Vec {
+  const valid = allMatched && v.valid === null ? null : placeValid(v.valid, heads, rows, n, s.valid(L));
   if (v.type === 'string') return placeStrings(v, heads, rows, n, L, valid, s);
   let values: Vec['values'];
   // One loop per array type keeps each loop's element accesses monomorphic.
-  if (v.values instanceof Float64Array) values = placeF64(v.values, heads, rows, n, s.float64(L));
-  else if (v.values instanceof Int32Array) values = placeI32(v.values, heads, rows, n, s.int32(L));
+  if (v.values instanceof Float64Array) values = placeF64(v.values, heads, rows, n, s.float64(L), allMatched);
+  else if (v.values instanceof Int32Array) values = placeI32(v.values, heads, rows, n, s.int32(L), allMatched);
   else values = placeU8(v.values, heads, rows, n, s.uint8(L));
   return { type: v.type, length: L, values, offsets: null, valid };
 }
 
-function placeF64(src: Float64Array, heads: Int32Array, rows: Int32Array | null, n: number, out: Float64Array): Float64Array {
-  if (rows === null) {
+function placeF64(src: Float64Array, heads: Int32Array, rows: Int32Array | null, n: number, out: Float64Array, allMatched: boolean): Float64Array {
+  if (rows === null && allMatched) {
+    for (let k = 0; k < n; k++) out[k] = src[heads[k]! - 1]!;
+  } else if (rows === null) {
     for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) out[k] = src[h - 1]!; }
   } else {
     for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) out[rows[k]!] = src[h - 1]!; }
@@ -117,8 +117,10 @@ function placeF64(src: Float64Array, heads: Int32Array, rows: Int32Array | null,
   return out;
 }
 
-function placeI32(src: Int32Array, heads: Int32Array, rows: Int32Array | null, n: number, out: Int32Array): Int32Array {
-  if (rows === null) {
+function placeI32(src: Int32Array, heads: Int32Array, rows: Int32Array | null, n: number, out: Int32Array, allMatched: boolean): Int32Array {
+  if (rows === null && allMatched) {
+    for (let k = 0; k < n; k++) out[k] = src[heads[k]! - 1]!;
+  } else if (rows === null) {
     for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) out[k] = src[h - 1]!; }
   } else {
     for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) out[rows[k]!] = src[h - 1]!; }

@@ -105,17 +105,17 @@ export class HashJoinProber {
     if (n === 0) return;
     if (this.heads.length < n) this.heads = new Int32Array(Math.max(n, this.heads.length * 2));
     const rows = b.sel;
-    this.table.lookup(b, this.probeKeys, rows, n, this.heads, this.scratch);
+    const matched = this.table.lookup(b, this.probeKeys, rows, n, this.heads, this.scratch);
     if (this.mode === 'markKeys') {
       const heads = this.heads, marked = this.markedHeads!;
       for (let k = 0; k < n; k++) { const h = heads[k]!; if (h !== 0) marked[h - 1] = 1; }
       return;
     }
     if (this.streamOrder !== null) {
-      const kept = keptRows(this.heads, n, this.streamOrder);
+      const kept = keptRows(matched, n, this.streamOrder);
       // Worth it unless few rows survive: then dense output is cheaper for what follows.
       if (kept * 4 >= b.length) {
-        if (kept > 0) yield streamOrderOutput(this.spec, this.schema, this.buildSide, this.table.batch, b, this.heads, n, this.streamOrder, kept, this.placeScratch);
+        if (kept > 0) yield streamOrderOutput(this.spec, this.schema, this.buildSide, this.table.batch, b, this.heads, n, this.streamOrder, kept, matched === n, this.placeScratch);
         return;
       }
     }
