@@ -11,6 +11,7 @@
 import { promises as fs } from 'node:fs';
 import type { DataType, Field, Schema } from '../../planner/types.js';
 import { mergeSchemas } from './schema-merge.js';
+import { ThriftReader, T_BINARY, T_BYTE, T_FALSE, T_I32, T_I64, T_LIST, T_STRUCT, T_TRUE } from './thrift-compact.js';
 
 export interface ColumnStats {
   min: number | string | boolean | null;
@@ -30,6 +31,39 @@ export interface RowGroupMeta {
   columns: Record<string, ColumnStats>;
 }
 
+/**
+ * How the native reader (parquet-column.ts) turns a leaf's physical values into ours; null when
+ * only parquet-wasm reads it (INT96, fixed-length and byte-array decimals, float16).
+ */
+export type NativeKind =
+  | { kind: 'bool' } | { kind: 'int32' } | { kind: 'uint32' } | { kind: 'int64' } | { kind: 'uint64' }
+  | { kind: 'float32' } | { kind: 'float64' } | { kind: 'utf8' }
+  | { kind: 'decimal32' | 'decimal64'; scale: number }
+  | { kind: 'timestamp'; unit: 'ms' | 'us' | 'ns' };
+
+export interface LeafMeta {
+  /** Parquet physical type (0 BOOLEAN … 7 FIXED_LEN_BYTE_ARRAY). */
+  physical: number;
+  /** 0 for a required column, 1 for an optional one (flat schemas only). */
+  maxDef: number;
+  native: NativeKind | null;
+}
+
+/** Where one column chunk lies and how it is stored. */
+export interface ChunkMeta {
+  /** Compression codec (0 none, 1 snappy, 2 gzip, 3 lzo, 4 brotli, 5 lz4, 6 zstd, 7 lz4 raw). */
+  codec: number;
+  /** Encodings its pages use (Parquet Encoding enum). */
+  encodings: number[];
+  /** First byte (the dictionary page when there is one) and length of the chunk. */
+  start: number;
+  bytes: number;
+  /** Values in the chunk, NULLs included. */
+  numValues: number;
+  /** Uncompressed bytes of all its pages (headers included): no page may claim more. */
+  uncompressed: number;
+}
+
 export interface ParquetFileMeta {
   path: string;
   size: number;
@@ -39,109 +73,10 @@ export interface ParquetFileMeta {
   createdBy: string | null;
   /** Where the footer starts; all column data must end before it. */
   footerStart: number;
-}
-
-// ---------------------------------------------------------------------------------------
-// Thrift compact protocol, just enough to walk FileMetaData.
-
-const T_STOP = 0, T_TRUE = 1, T_FALSE = 2, T_BYTE = 3, T_I16 = 4, T_I32 = 5, T_I64 = 6, T_DOUBLE = 7,
-  T_BINARY = 8, T_LIST = 9, T_SET = 10, T_MAP = 11, T_STRUCT = 12;
-
-class ThriftReader {
-  pos = 0;
-  constructor(readonly buf: Uint8Array, readonly where: string) {}
-
-  fail(msg: string): never {
-    throw new Error(`${this.where}: corrupt Parquet footer (${msg} at byte ${this.pos})`);
-  }
-
-  byte(): number {
-    if (this.pos >= this.buf.length) this.fail('unexpected end');
-    return this.buf[this.pos++]!;
-  }
-
-  /** Unsigned varint as a number (exact below 2^53; larger values only occur in fields we skip or clamp). */
-  varint(): number {
-    let result = 0, mul = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
-      mul *= 128;
-    }
-    return this.fail('varint too long');
-  }
-
-  /** Zigzag-decoded integer (i16/i32/i64 fields). */
-  int(): number {
-    const u = this.varint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-  }
-
-  binary(): Uint8Array {
-    const n = this.varint();
-    if (this.pos + n > this.buf.length) this.fail('binary runs past the end');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-
-  string(): string {
-    return new TextDecoder().decode(this.binary());
-  }
-
-  /** Calls `onField(id, type)` for each field of a struct; it must consume the value or return false to skip it. */
-  struct(onField: (id: number, type: number) => boolean): void {
-    let last = 0;
-    for (;;) {
-      const h = this.byte();
-      const type = h & 0x0f;
-      if (type === T_STOP) return;
-      const delta = h >> 4;
-      const id = delta === 0 ? this.int() : last + delta;
-      last = id;
-      if (!onField(id, type)) this.skip(type);
-    }
-  }
-
-  list(each: (elemType: number, i: number) => void): number {
-    const h = this.byte();
-    let n = h >> 4;
-    if (n === 15) n = this.varint();
-    const et = h & 0x0f;
-    for (let i = 0; i < n; i++) each(et, i);
-    return n;
-  }
-
-  bool(type: number): boolean {
-    return type === T_TRUE;
-  }
-
-  skip(type: number): void {
-    switch (type) {
-      case T_TRUE: case T_FALSE: return;
-      case T_BYTE: this.pos++; return;
-      case T_I16: case T_I32: case T_I64: this.varint(); return;
-      case T_DOUBLE: this.pos += 8; return;
-      case T_BINARY: this.binary(); return;
-      case T_LIST: case T_SET: this.list((et) => this.skipElem(et)); return;
-      case T_MAP: {
-        const n = this.varint();
-        if (n === 0) return;
-        const kv = this.byte();
-        for (let i = 0; i < n; i++) { this.skipElem(kv >> 4); this.skipElem(kv & 0x0f); }
-        return;
-      }
-      case T_STRUCT: this.struct(() => false); return;
-      default: this.fail(`unknown thrift type ${type}`);
-    }
-  }
-
-  /** List elements: booleans are a whole byte there. */
-  private skipElem(type: number): void {
-    if (type === T_TRUE || type === T_FALSE) { this.pos++; return; }
-    this.skip(type);
-  }
+  /** Per column of `schema`: how it is stored. */
+  leaves: LeafMeta[];
+  /** Per row group, per column of `schema`: its chunk (null when the footer has none). */
+  chunks: (ChunkMeta | null)[][];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -173,7 +108,7 @@ interface SchemaElement {
 }
 
 interface RawStats { max: Uint8Array | null; min: Uint8Array | null; nullCount: number | null; maxValue: Uint8Array | null; minValue: Uint8Array | null }
-interface RawChunk { path: string[]; type: number; compressed: number; uncompressed: number; dataPage: number; dictPage: number | null; stats: RawStats | null }
+interface RawChunk { path: string[]; type: number; codec: number; encodings: number[]; numValues: number; compressed: number; uncompressed: number; dataPage: number; dictPage: number | null; stats: RawStats | null }
 interface RawRowGroup { columns: RawChunk[]; totalByteSize: number; numRows: number; totalCompressed: number | null }
 interface RawFile { schema: SchemaElement[]; numRows: number; rowGroups: RawRowGroup[]; createdBy: string | null; columnOrders: number[] | null }
 
@@ -270,7 +205,10 @@ function readColumnMeta(r: ThriftReader, c: RawChunk): void {
   r.struct((id, t) => {
     switch (id) {
       case 1: if (t !== T_I32) return false; c.type = r.int(); return true;
+      case 2: if (t !== T_LIST) return false; r.list(() => c.encodings.push(r.int())); return true;
       case 3: if (t !== T_LIST) return false; r.list(() => c.path.push(r.string())); return true;
+      case 4: if (t !== T_I32) return false; c.codec = r.int(); return true;
+      case 5: if (t !== T_I64) return false; c.numValues = r.int(); return true;
       case 6: if (t !== T_I64) return false; c.uncompressed = r.int(); return true;
       case 7: if (t !== T_I64) return false; c.compressed = r.int(); return true;
       case 9: if (t !== T_I64) return false; c.dataPage = r.int(); return true;
@@ -288,7 +226,7 @@ function readRowGroup(r: ThriftReader): RawRowGroup {
       case 1:
         if (t !== T_LIST) return false;
         r.list(() => {
-          const c: RawChunk = { path: [], type: -1, compressed: 0, uncompressed: 0, dataPage: 0, dictPage: null, stats: null };
+          const c: RawChunk = { path: [], type: -1, codec: 0, encodings: [], numValues: 0, compressed: 0, uncompressed: 0, dataPage: 0, dictPage: null, stats: null };
           r.struct((cid, ct) => {
             if (cid === 3 && ct === T_STRUCT) { readColumnMeta(r, c); return true; }
             return false;
@@ -332,7 +270,7 @@ function readFileMetaData(r: ThriftReader): RawFile {
 // ---------------------------------------------------------------------------------------
 // Schema mapping (must agree with what parquet-wasm/arrow-rs returns, see arrow.ts).
 
-interface LeafInfo { field: Field; el: SchemaElement; decode: StatDecoder }
+interface LeafInfo { field: Field; el: SchemaElement; decode: StatDecoder; native: NativeKind | null }
 
 type StatDecoder = { kind: 'none' } | {
   kind: 'ok';
@@ -360,7 +298,7 @@ function beSigned(b: Uint8Array): number {
   return x;
 }
 
-function leafType(el: SchemaElement, where: string): { type: DataType; decode: StatDecoder } {
+function leafType(el: SchemaElement, where: string): { type: DataType; decode: StatDecoder; native: NativeKind | null } {
   const lt = el.logical;
   const ct = el.converted;
   const pt = el.type;
@@ -372,47 +310,47 @@ function leafType(el: SchemaElement, where: string): { type: DataType; decode: S
   const pow = 10 ** scale;
   switch (pt) {
     case PType.BOOLEAN:
-      return { type: 'boolean', decode: { kind: 'ok', value: (b) => (b.length >= 1 ? b[0] !== 0 : null), legacyOk: true } };
+      return { type: 'boolean', decode: { kind: 'ok', value: (b) => (b.length >= 1 ? b[0] !== 0 : null), legacyOk: true }, native: { kind: 'bool' } };
     case PType.INT32: {
       if (lt?.kind === 'time' || ct === CT_TIME_MILLIS) unsupported('TIME (INT32)');
-      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) / pow : null), legacyOk: true } };
-      if (lt?.kind === 'date' || ct === CT_DATE) return { type: 'date', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) : null), legacyOk: true } };
+      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) / pow : null), legacyOk: true }, native: { kind: 'decimal32', scale } };
+      if (lt?.kind === 'date' || ct === CT_DATE) return { type: 'date', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) : null), legacyOk: true }, native: { kind: 'int32' } };
       const unsigned = (lt?.kind === 'int' && !lt.signed) || ct === CT_UINT_8 || ct === CT_UINT_16 || ct === CT_UINT_32;
       const bits = lt?.kind === 'int' ? lt.bits : ct === CT_UINT_8 ? 8 : ct === CT_UINT_16 ? 16 : 32;
       if (unsigned) {
-        return { type: bits === 32 ? 'int64' : 'int32', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getUint32(0, true) : null), legacyOk: false } };
+        return { type: bits === 32 ? 'int64' : 'int32', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getUint32(0, true) : null), legacyOk: false }, native: bits === 32 ? { kind: 'uint32' } : { kind: 'int32' } };
       }
-      return { type: 'int32', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) : null), legacyOk: true } };
+      return { type: 'int32', decode: { kind: 'ok', value: (b) => (b.length === 4 ? view(b).getInt32(0, true) : null), legacyOk: true }, native: { kind: 'int32' } };
     }
     case PType.INT64: {
       if (lt?.kind === 'time' || ct === CT_TIME_MICROS) unsupported('TIME (INT64)');
-      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigInt64(0, true)) / pow : null), legacyOk: true } };
+      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigInt64(0, true)) / pow : null), legacyOk: true }, native: { kind: 'decimal64', scale } };
       const ts = lt?.kind === 'timestamp' ? lt.unit : ct === CT_TIMESTAMP_MILLIS ? 'ms' : ct === CT_TIMESTAMP_MICROS ? 'us' : null;
       if (ts) {
         const d = ts === 'ms' ? 1n : ts === 'us' ? 1000n : 1000000n;
-        return { type: 'timestamp', decode: { kind: 'ok', value: (b) => (b.length === 8 ? floorDivBig(view(b).getBigInt64(0, true), d) : null), legacyOk: true } };
+        return { type: 'timestamp', decode: { kind: 'ok', value: (b) => (b.length === 8 ? floorDivBig(view(b).getBigInt64(0, true), d) : null), legacyOk: true }, native: { kind: 'timestamp', unit: ts } };
       }
       const unsigned = (lt?.kind === 'int' && !lt.signed) || ct === CT_UINT_64;
-      if (unsigned) return { type: 'int64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigUint64(0, true)) : null), legacyOk: false } };
-      return { type: 'int64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigInt64(0, true)) : null), legacyOk: true } };
+      if (unsigned) return { type: 'int64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigUint64(0, true)) : null), legacyOk: false }, native: { kind: 'uint64' } };
+      return { type: 'int64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? Number(view(b).getBigInt64(0, true)) : null), legacyOk: true }, native: { kind: 'int64' } };
     }
     case PType.INT96:
       // Legacy nanosecond timestamps; their statistics have no defined order.
-      return { type: 'timestamp', decode: { kind: 'none' } };
+      return { type: 'timestamp', decode: { kind: 'none' }, native: null };
     case PType.FLOAT:
-      return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 4 ? nanToNull(view(b).getFloat32(0, true)) : null), legacyOk: true } };
+      return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 4 ? nanToNull(view(b).getFloat32(0, true)) : null), legacyOk: true }, native: { kind: 'float32' } };
     case PType.DOUBLE:
-      return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? nanToNull(view(b).getFloat64(0, true)) : null), legacyOk: true } };
+      return { type: 'float64', decode: { kind: 'ok', value: (b) => (b.length === 8 ? nanToNull(view(b).getFloat64(0, true)) : null), legacyOk: true }, native: { kind: 'float64' } };
     case PType.BYTE_ARRAY: {
-      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => beSigned(b) / pow, legacyOk: false } };
+      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => beSigned(b) / pow, legacyOk: false }, native: null };
       if (lt?.kind === 'string' || ct === CT_UTF8 || ct === CT_ENUM || ct === CT_JSON) {
-        return { type: 'string', decode: { kind: 'ok', value: utf8OrNull, legacyOk: false } };
+        return { type: 'string', decode: { kind: 'ok', value: utf8OrNull, legacyOk: false }, native: { kind: 'utf8' } };
       }
       return unsupported('BYTE_ARRAY without a string annotation (binary)');
     }
     case PType.FIXED_LEN_BYTE_ARRAY: {
-      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => beSigned(b) / pow, legacyOk: false } };
-      if (lt?.kind === 'float16') return { type: 'float64', decode: { kind: 'none' } };
+      if (isDecimal) return { type: 'float64', decode: { kind: 'ok', value: (b) => beSigned(b) / pow, legacyOk: false }, native: null };
+      if (lt?.kind === 'float16') return { type: 'float64', decode: { kind: 'none' }, native: null };
       return unsupported('FIXED_LEN_BYTE_ARRAY (binary, uuid, ...)');
     }
     default:
@@ -443,8 +381,8 @@ function leaves(raw: RawFile, where: string): LeafInfo[] {
     }
     if (el.repetition === 2) throw new Error(`${where}: column '${el.name}' is repeated (a list), which Sparrow does not read`);
     const w = `${where}: column '${el.name}'`;
-    const { type, decode } = leafType(el, w);
-    out.push({ field: { name: el.name, type, nullable: el.repetition !== 0 }, el, decode });
+    const { type, decode, native } = leafType(el, w);
+    out.push({ field: { name: el.name, type, nullable: el.repetition !== 0 }, el, decode, native });
     i++;
   }
   return out;
@@ -506,8 +444,11 @@ function decodeFooter(path: string, size: number, footerStart: number, footer: U
   const ls = leaves(raw, path);
   const schema = ls.map((l) => l.field);
   const byName = new Map(ls.map((l, i) => [l.field.name, i] as const));
+  const chunks: (ChunkMeta | null)[][] = [];
   const rowGroups: RowGroupMeta[] = raw.rowGroups.map((g, index) => {
     const columns: Record<string, ColumnStats> = {};
+    const located: (ChunkMeta | null)[] = ls.map(() => null);
+    chunks.push(located);
     let compressed = 0, dataEnd = 0;
     for (const ch of g.columns) {
       compressed += ch.compressed;
@@ -518,6 +459,7 @@ function decodeFooter(path: string, size: number, footerStart: number, footer: U
       if (li === undefined) continue;
       const orderDefined = raw.columnOrders !== null && raw.columnOrders[li] === 1;
       columns[ch.path[0]!] = columnStats(ch, ls[li]!, orderDefined);
+      located[li] = { codec: ch.codec, encodings: ch.encodings, start, bytes: ch.compressed, numValues: ch.numValues, uncompressed: ch.uncompressed };
     }
     for (const f of schema) if (!columns[f.name]) columns[f.name] = { min: null, max: null, nullCount: null };
     return {
@@ -529,7 +471,8 @@ function decodeFooter(path: string, size: number, footerStart: number, footer: U
       columns,
     };
   });
-  return { path, size, numRows: raw.numRows, schema, rowGroups, createdBy: raw.createdBy, footerStart };
+  const leafMetas: LeafMeta[] = ls.map((l) => ({ physical: l.el.type ?? -1, maxDef: l.el.repetition === 0 ? 0 : 1, native: l.native }));
+  return { path, size, numRows: raw.numRows, schema, rowGroups, createdBy: raw.createdBy, footerStart, leaves: leafMetas, chunks };
 }
 
 /**

@@ -23,6 +23,8 @@ import { adaptBatch, sameFields } from './schema-adapt.js';
 import { makeBatch } from '../batch.js';
 import { recordBatchToBatch } from '../arrow.js';
 import { readParquetMeta, type ParquetFileMeta } from './parquet-meta.js';
+import { NativeUnsupported, type DecodedColumn } from './parquet-column.js';
+import { NativeRowGroupReader, nativeReadable, parquetReadCounts } from './parquet-native.js';
 
 export const DEFAULT_BATCH_ROWS = 65_536;
 
@@ -66,17 +68,41 @@ export async function* readParquetRowGroups(
   }
   checkChunkRanges(path, meta, groups);
   const schema = columns.map((c) => meta.schema.find((f) => f.name === c)!);
-  let file: pw.ParquetFile;
-  let source: FileRange | null = null;
+  const columnIdx = columns.map((c) => meta.schema.findIndex((f) => f.name === c));
+  let source: FileRange;
   try {
     source = FileRange.open(path);
-    file = await pw.ParquetFile.fromFile(source as unknown as Blob);
   } catch (err) {
     throw new Error(`cannot read Parquet file ${path}: ${errText(err)}`);
   }
+  let file: pw.ParquetFile | null = null;
+  let native: NativeRowGroupReader | null = null;
   try {
     for (const g of groups) {
-      if (meta.rowGroups[g]!.numRows === 0) continue;
+      const numRows = meta.rowGroups[g]!.numRows;
+      if (numRows === 0) continue;
+      if (nativeReadable(meta, g, columnIdx)) {
+        native ??= new NativeRowGroupReader(source.fd, meta, columnIdx, schema);
+        let decoded: DecodedColumn[] | null = null;
+        try {
+          decoded = native.decode(g);
+        } catch (err) {
+          if (!(err instanceof NativeUnsupported)) throw new Error(`cannot read Parquet file ${path} (row group ${g}): ${errText(err)}`);
+        }
+        if (decoded !== null) {
+          parquetReadCounts.native++;
+          yield* native.batches(decoded, numRows, batchRows);
+          continue;
+        }
+      }
+      if (file === null) {
+        try {
+          file = await pw.ParquetFile.fromFile(source as unknown as Blob);
+        } catch (err) {
+          throw new Error(`cannot read Parquet file ${path}: ${errText(err)}`);
+        }
+      }
+      parquetReadCounts.wasm++;
       const { table, release } = await readGroup(file, path, g, columns, batchRows);
       try {
         for (const rb of table.batches) {
@@ -88,8 +114,10 @@ export async function* readParquetRowGroups(
       }
     }
   } finally {
+    native?.close();
     // After a decoder panic the wasm object may still be borrowed; freeing it then throws.
-    try { file.free(); } catch { /* leaked: nothing else to do */ }
+    try { file?.free(); } catch { /* leaked: nothing else to do */ }
+    source.close();
   }
 }
 
@@ -101,7 +129,7 @@ export async function* readParquetRowGroups(
  * on the worker's own thread.
  */
 class FileRange {
-  private constructor(private readonly fd: number, private readonly start: number, readonly size: number, private readonly owner: boolean) {}
+  private constructor(readonly fd: number, private readonly start: number, readonly size: number, private readonly owner: boolean) {}
 
   static open(path: string): FileRange {
     const fd = openSync(path, 'r');
