@@ -273,9 +273,9 @@ function readDictionary(page: Uint8Array, end: number, size: number, kind: Nativ
     offs[0] = 0;
     for (let k = 0; k < size; k++) {
       if (p + 4 > end) throw new Error(`${where}: dictionary entry ${k} runs past the page`);
-      const len = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16)) + page[p + 3]! * 16777216;
+      const len = i32At(page, p);
       p += 4;
-      if (p + len > end) throw new Error(`${where}: dictionary entry ${k} (${len} bytes) runs past the page`);
+      if (len < 0 || p + len > end) throw new Error(`${where}: dictionary entry ${k} (${len} bytes) runs past the page`);
       data.set(page.subarray(p, p + len), o);
       p += len;
       o += len;
@@ -436,9 +436,9 @@ function decodeStrings(
     for (let i = 0; i < n; i++) {
       if (valid !== null && valid[row + i] === 0) { offs[row + i + 1] = o; continue; }
       if (q + 4 > end) throw new Error(`${where}: string ${i} runs past the page`);
-      const len = (page[q]! | (page[q + 1]! << 8) | (page[q + 2]! << 16)) + page[q + 3]! * 16777216;
+      const len = i32At(page, q); // int32 (a double here slows the whole loop); negative = damaged
       q += 4;
-      if (q + len > end) throw new Error(`${where}: string ${i} (${len} bytes) runs past the page`);
+      if (len < 0 || q + len > end) throw new Error(`${where}: string ${i} (${len} bytes) runs past the page`);
       if (len < 32) { for (let k = 0; k < len; k++) data[o + k] = page[q + k]!; } else data.set(page.subarray(q, q + len), o);
       q += len;
       o += len;
