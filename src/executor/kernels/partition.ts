@@ -171,12 +171,7 @@ export interface Routed {
 /**
  * The live rows of every routed batch gathered into n dense batches of `schema`: bucket q
  * holds the rows routed to q, in batch order and then row order. Each bucket's column arrays
- * are allocated once, at their final size, in shared memory: they are a shuffle's map output,
- * which the driver keeps and hands to reduce tasks. Shared, they cross both threads by
- * reference; as plain ArrayBuffers the driver structured-cloned every bucket into each reduce
- * task's message (a 5M x 2M join copied 91 MB on the main thread per query, and with a large
- * driver heap the garbage collections that copying set off cost more than the join: 418 ms
- * became 1523 ms with 5M small objects alive in the driver).
+ * are allocated once, at their final size.
  */
 export function partitionRouted(schema: Schema, routed: readonly Routed[], n: number): Batch[] {
   checkN(n, 'partitionRouted');
@@ -218,13 +213,11 @@ export function partitionRouted(schema: Schema, routed: readonly Routed[], n: nu
 
 function allocFor(type: Schema[number]['type'], n: number): Values {
   switch (type) {
-    case 'int32': case 'date': return new Int32Array(new SharedArrayBuffer(4 * n));
-    case 'boolean': case 'string': return sharedU8(n);
-    default: return new Float64Array(new SharedArrayBuffer(8 * n));
+    case 'int32': case 'date': return new Int32Array(n);
+    case 'boolean': case 'string': return new Uint8Array(n);
+    default: return new Float64Array(n);
   }
 }
-
-const sharedU8 = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
 
 // One loop per array type keeps each loop's element accesses monomorphic; at[q] is bucket q's
 // next row.
@@ -243,7 +236,7 @@ function routeU8(src: Uint8Array, outs: Uint8Array[], sel: Int32Array | null, ro
 /** Per-bucket validity of column c (null for a bucket without a NULL). */
 function routedValid(routed: readonly Routed[], c: number, counts: Int32Array, at: Int32Array, n: number): (Uint8Array | null)[] {
   if (!routed.some((r) => r.batch.columns[c]!.valid !== null)) return new Array<null>(n).fill(null);
-  const outs = Array.from({ length: n }, (_, q) => sharedU8(counts[q]!));
+  const outs = Array.from({ length: n }, (_, q) => new Uint8Array(counts[q]!));
   const nulls = new Int32Array(n);
   at.fill(0);
   for (const { batch, bucketOf } of routed) {
@@ -268,8 +261,8 @@ function routedStrings(routed: readonly Routed[], c: number, counts: Int32Array,
       bytes[bucketOf[k]!] += o[i + 1]! - o[i]!;
     }
   }
-  const datas = Array.from({ length: n }, (_, q) => sharedU8(bytes[q]!));
-  const offs = Array.from({ length: n }, (_, q) => new Int32Array(new SharedArrayBuffer(4 * (counts[q]! + 1))));
+  const datas = Array.from({ length: n }, (_, q) => new Uint8Array(bytes[q]!));
+  const offs = Array.from({ length: n }, (_, q) => new Int32Array(counts[q]! + 1));
   const pos = new Int32Array(n);
   at.fill(0);
   // Pass 2: offsets and bytes; each bucket's byte cursor only grows.
