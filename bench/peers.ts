@@ -55,7 +55,10 @@ async function main(): Promise<void> {
   gen.closeSync();
   const files: DataFiles = { fact: path.join(dir, 'fact.parquet'), dim100k: path.join(dir, 'dim100k.parquet'), dim2m: path.join(dir, 'dim2m.parquet') };
 
-  const contenders: Contender[] = [await duckdbContender(files), await sparrowContender(files), arqueroContender(files), handLoopContender(files)];
+  // SPARROW_BENCH_CONTENDERS=DuckDB,Sparrow runs a subset (DuckDB, the reference, always runs).
+  const only = process.env.SPARROW_BENCH_CONTENDERS?.split(',').map((x) => x.trim());
+  const all: Contender[] = [await duckdbContender(files), await sparrowContender(files), arqueroContender(files), handLoopContender(files)];
+  const contenders = only ? all.filter((c) => c.name === 'DuckDB' || only.includes(c.name)) : all;
   const samples = new Map<string, Samples>();
   const reference = new Map<QueryId, Answer>();
   const loads: LoadRecord[] = [];
