@@ -53,21 +53,24 @@ function header(b: Uint8Array, c: Cursor): Header {
 let scratch = new Int32Array(1024);
 
 /**
- * Decodes `count` INT32 values starting at page[pos] into out[at…]; returns the position after
- * the encoded values. The header's value count must be at least `count`.
+ * Walks one DELTA_BINARY_PACKED run at page[pos]: `first` gets the first value, then `mini`
+ * each miniblock that holds values (its min delta, the byte offset and bit width of its packed
+ * deltas, how many values it holds, and how many values came before it). The header's value
+ * count must be at least `count`. Returns the position after the run.
  */
-export function deltaInt32(page: Uint8Array, pos: number, end: number, count: number, out: Int32Array, at: number): number {
+function walk(
+  page: Uint8Array, pos: number, end: number, count: number,
+  first: (v: bigint) => void, mini: (minDelta: bigint, at: number, w: number, n: number, done: number) => void,
+): number {
   const c: Cursor = { pos, end };
   const h = header(page, c);
   if (h.total < count) throw new DeltaError(`the page says ${h.total} values, ${count} expected`);
-  const first = zigzagBig(page, c);
+  const v0 = zigzagBig(page, c);
   if (h.total === 0) return c.pos;
-  let v = Number(BigInt.asIntN(32, first)) | 0;
-  if (count > 0) out[at] = v;
-  if (scratch.length < h.perMini) scratch = new Int32Array(h.perMini);
+  first(v0);
   let done = 1;
   while (done < h.total) {
-    const minDelta = Number(BigInt.asIntN(32, zigzagBig(page, c))) | 0;
+    const minDelta = zigzagBig(page, c);
     if (c.pos + h.miniblocks > end) throw new DeltaError('miniblock bit widths run past the end');
     const widths = c.pos;
     c.pos += h.miniblocks;
@@ -77,54 +80,52 @@ export function deltaInt32(page: Uint8Array, pos: number, end: number, count: nu
       const bytes = (h.perMini * w) / 8;
       if (c.pos + bytes > end) throw new DeltaError('a miniblock runs past the end');
       const n = Math.min(h.perMini, h.total - done);
-      if (w === 0) scratch.fill(0, 0, n);
-      else if (w <= 32) unpackBits(page, c.pos, c.pos + bytes, w, scratch, 0, n);
-      else {
-        // Wider than the values: the writer took the deltas in 64 bits (DuckDB does, across
-        // the whole int32 range). The arithmetic wraps at 32 bits, so their low 32 bits do.
-        for (let k = 0; k < n; k++) scratch[k] = Number(BigInt.asIntN(32, bitsAt(page, c.pos, k * w, 32)));
-      }
+      mini(minDelta, c.pos, w, n, done);
       c.pos += bytes;
-      const keep = Math.max(0, Math.min(n, count - done));
-      for (let k = 0; k < keep; k++) { v = (v + minDelta + scratch[k]!) | 0; out[at + done + k] = v; }
       done += n;
     }
   }
   return c.pos;
 }
 
-/** As deltaInt32 for INT64 values, into a BigInt64Array. */
-export function deltaInt64(page: Uint8Array, pos: number, end: number, count: number, out: BigInt64Array, at: number): number {
-  const c: Cursor = { pos, end };
-  const h = header(page, c);
-  if (h.total < count) throw new DeltaError(`the page says ${h.total} values, ${count} expected`);
-  const first = zigzagBig(page, c);
-  if (h.total === 0) return c.pos;
-  let v = BigInt.asIntN(64, first);
-  if (count > 0) out[at] = v;
-  if (scratch.length < 2 * h.perMini) scratch = new Int32Array(2 * h.perMini);
-  let done = 1;
-  while (done < h.total) {
-    const minDelta = BigInt.asIntN(64, zigzagBig(page, c));
-    if (c.pos + h.miniblocks > end) throw new DeltaError('miniblock bit widths run past the end');
-    const widths = c.pos;
-    c.pos += h.miniblocks;
-    for (let m = 0; m < h.miniblocks && done < h.total; m++) {
-      const w = page[widths + m]!;
-      if (w > 64) throw new DeltaError(`bit width ${w} is more than 64`);
-      const bytes = (h.perMini * w) / 8;
-      if (c.pos + bytes > end) throw new DeltaError('a miniblock runs past the end');
-      const n = Math.min(h.perMini, h.total - done);
-      const keep = Math.max(0, Math.min(n, count - done));
-      for (let k = 0; k < keep; k++) {
-        v = BigInt.asIntN(64, v + minDelta + bitsAt(page, c.pos, k * w, w));
-        out[at + done + k] = v;
-      }
-      c.pos += bytes;
-      done += n;
+/**
+ * Decodes `count` INT32 values starting at page[pos] into out[at…]; returns the position after
+ * the encoded values.
+ */
+export function deltaInt32(page: Uint8Array, pos: number, end: number, count: number, out: Int32Array, at: number): number {
+  let v = 0;
+  return walk(page, pos, end, count, (v0) => {
+    v = Number(BigInt.asIntN(32, v0)) | 0;
+    if (count > 0) out[at] = v;
+  }, (minDelta64, base, w, n, done) => {
+    if (scratch.length < n) scratch = new Int32Array(Math.max(n, 1024));
+    const minDelta = Number(BigInt.asIntN(32, minDelta64)) | 0;
+    if (w === 0) scratch.fill(0, 0, n);
+    else if (w <= 32) unpackBits(page, base, base + (n * w + 7) / 8 | 0, w, scratch, 0, n);
+    else {
+      // Wider than the values: the writer took the deltas in 64 bits (DuckDB does, across the
+      // whole int32 range). The arithmetic wraps at 32 bits, so their low 32 bits do.
+      for (let k = 0; k < n; k++) scratch[k] = Number(BigInt.asIntN(32, bitsAt(page, base, k * w, 32)));
     }
-  }
-  return c.pos;
+    const keep = Math.max(0, Math.min(n, count - done));
+    for (let k = 0; k < keep; k++) { v = (v + minDelta + scratch[k]!) | 0; out[at + done + k] = v; }
+  });
+}
+
+/** As deltaInt32 for INT64 values, into a BigInt64Array (wrapping at 64 bits). */
+export function deltaInt64(page: Uint8Array, pos: number, end: number, count: number, out: BigInt64Array, at: number): number {
+  let v = 0n;
+  return walk(page, pos, end, count, (v0) => {
+    v = BigInt.asIntN(64, v0);
+    if (count > 0) out[at] = v;
+  }, (minDelta64, base, w, n, done) => {
+    const minDelta = BigInt.asIntN(64, minDelta64);
+    const keep = Math.max(0, Math.min(n, count - done));
+    for (let k = 0; k < keep; k++) {
+      v = BigInt.asIntN(64, v + minDelta + bitsAt(page, base, k * w, w));
+      out[at + done + k] = v;
+    }
+  });
 }
 
 /** The `w`-bit unsigned value at bit offset `bit` of page[base…] (LSB first). */
