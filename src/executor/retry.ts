@@ -2,7 +2,9 @@
 // attempt of it succeeds. An attempt that throws, or whose worker thread dies (process.exit,
 // an uncaught error, ERR_WORKER_OUT_OF_MEMORY — piscina replaces the thread), is retried as a
 // new attempt; the partition's `maxTaskFailures`-th failure stops the pass, and the caller fails
-// the job with that attempt's error. With speculation on (speculation.ts), a straggler gets a
+// the job with that attempt's error. An error that another attempt would meet again (a malformed
+// record under FAILFAST: the same bytes parse the same way) stops the pass at once, where Spark
+// would retry it: the job fails in the time of one attempt, with the same message. With speculation on (speculation.ts), a straggler gets a
 // second attempt; the first to succeed wins and the others are killed (their worker is
 // terminated and replaced). Only winners' results are returned, so only they count: their
 // output, metrics and accumulator updates.
@@ -25,6 +27,9 @@ export interface AttemptInfo {
 }
 
 export type TaskSuccess = Extract<TaskResult, { ok: true }>;
+
+/** Errors (by name) that every attempt of the task would meet: not retried. */
+const DETERMINISTIC_ERRORS: ReadonlySet<string> = new Set(['MalformedRecordError']);
 
 export interface AttemptCounts {
   /** Attempts that threw or whose worker died. */
@@ -175,7 +180,7 @@ class TaskSetRun {
     this.counts.failed++;
     const failures = (this.failures.get(p) ?? 0) + 1;
     this.failures.set(p, failures);
-    if (failures >= this.spec.maxTaskFailures) {
+    if (failures >= this.spec.maxTaskFailures || DETERMINISTIC_ERRORS.has(result.error.name)) {
       if (!this.failure) this.failure = { partition: p, attempts: failures, error: result.error };
       this.queue.length = 0;
       return;

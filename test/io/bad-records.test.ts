@@ -95,6 +95,19 @@ describe('CSV', () => {
       "|b\\.csv at line 3, column 3 \\('day'\\): cannot parse '2024-02-30' as date)"));
   });
 
+  it('FAILFAST is not retried: the same bytes would fail again (default maxTaskFailures)', async () => {
+    const s1 = await Session.create({ parallelism: 1 });
+    try {
+      const err = await rejection(s1.read.csv(csvDir, { schema: CSV_SCHEMA }).collect());
+      expect(err.message).toMatch(/malformed CSV record in .*a\.csv at line 3, column 2/);
+      const job = s1.lastJob()!;
+      expect(job.stages.reduce((t, st) => t + st.failedTasks, 0)).toBe(1);
+      expect(job.stages.reduce((t, st) => t + st.retriedTasks, 0)).toBe(0);
+    } finally {
+      await s1.stop();
+    }
+  });
+
   it('DROPMALFORMED returns the good rows and counts the dropped ones in lastJob()', async () => {
     await expectSameAsSql(read({ mode: 'DROPMALFORMED' }), db, 'SELECT id, amount, day FROM good_csv');
     expect(metric('droppedMalformed')).toBe(4);
