@@ -35,14 +35,23 @@ export default async function runTask(msg: TaskMessage): Promise<unknown> {
       if (numRows(b) === 0) continue;
       if (msg.fault === 'crash') crash();
       if (sampler) { sampler.add(b); continue; }
+      if (shuffle) {
+        // The writer splits a borrowed batch into its buckets at once (no whole copy first).
+        const rows = numRows(b);
+        const bytes = Math.round(batchBytes(b) * (rows / b.length));
+        metrics.outputRecords += rows;
+        metrics.outputBytes += bytes;
+        held.add(bytes);
+        shuffle.add(b);
+        continue;
+      }
       // Own it now: the batch may view memory its producer reuses for the next one.
       const d = own(b);
       metrics.outputRecords += d.length;
       const bytes = batchBytes(d);
       metrics.outputBytes += bytes;
       held.add(bytes);
-      if (shuffle) shuffle.add(d);
-      else batches.push(d);
+      batches.push(d);
     }
     let wire: WireBatch[] = [];
     let buckets: WireBatch[][] | null = null;
