@@ -32,10 +32,20 @@ export function nativeReadable(meta: ParquetFileMeta, g: number, columnIdx: read
 export const parquetReadCounts = { native: 0, wasm: 0 };
 
 // Buffers go back to a per-worker pool when a reader finishes, so the next task's reader
-// writes into pages that are already mapped. A worker runs one task at a time.
+// writes into pages that are already mapped. A worker runs one task at a time. The pool keeps
+// at most POOL_BYTES (a wide file's readers give back more than a narrow one's): what does not
+// fit is left to the garbage collector.
 const POOL_MAX = 32;
+const POOL_BYTES = 256 * 1024 * 1024;
 const pool: ColumnBuffers[] = [];
+let pooledBytes = 0;
 let chunkPool: Uint8Array[] = [];
+
+function bytesOf(b: ColumnBuffers): number {
+  return b.i32.byteLength + b.f64.byteLength + b.u8.byteLength + b.valid.byteLength + b.offsets.byteLength + b.data.byteLength +
+    b.batchOffsets.byteLength + b.dictI32.byteLength + b.dictF64.byteLength + b.dictU8.byteLength + b.dictOffsets.byteLength +
+    b.dictData.byteLength + b.page.byteLength + b.idx.byteLength + b.i64.byteLength + b.unsplit.byteLength;
+}
 
 /** Reads row groups of one open file natively; `close()` returns its buffers to the pool. */
 export class NativeRowGroupReader {
@@ -43,7 +53,12 @@ export class NativeRowGroupReader {
   private chunk: Uint8Array;
 
   constructor(private readonly fd: number, private readonly meta: ParquetFileMeta, private readonly columnIdx: readonly number[], private readonly schema: Schema) {
-    this.bufs = columnIdx.map(() => pool.pop() ?? new ColumnBuffers());
+    this.bufs = columnIdx.map(() => {
+      const b = pool.pop();
+      if (b === undefined) return new ColumnBuffers();
+      pooledBytes -= bytesOf(b);
+      return b;
+    });
     this.chunk = chunkPool.pop() ?? new Uint8Array(0);
   }
 
@@ -105,7 +120,10 @@ export class NativeRowGroupReader {
   }
 
   close(): void {
-    for (const b of this.bufs) if (pool.length < POOL_MAX) pool.push(b);
+    for (const b of this.bufs) {
+      const n = bytesOf(b);
+      if (pool.length < POOL_MAX && pooledBytes + n <= POOL_BYTES) { pool.push(b); pooledBytes += n; }
+    }
     if (chunkPool.length < 4) chunkPool.push(this.chunk);
     this.bufs.length = 0;
   }
@@ -114,5 +132,6 @@ export class NativeRowGroupReader {
 /** Drops the pooled buffers (tests; a worker that wants its memory back). */
 export function clearNativePool(): void {
   pool.length = 0;
+  pooledBytes = 0;
   chunkPool = [];
 }
