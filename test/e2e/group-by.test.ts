@@ -241,6 +241,31 @@ describe('repartition(n, keys)', () => {
     await expectSameAsSql(g2, db, 'SELECT s, q, count(*) AS "count" FROM t GROUP BY s, q');
   });
 
+  it('then groupBy on more keys than the partitioning: still one Exchange, as Spark does', async () => {
+    const g = d.repartition(4, 'a').groupBy('a', 's').agg(count('*').as('n'), sum('b').as('sb'));
+    const plan = await g.explain();
+    expect(occurrences(plan, 'Exchange'), plan).toBe(1);
+    expect(plan).toContain('Exchange hashpartitioning(a, 4)');
+    await expectSameAsSql(g, db, 'SELECT a, s, count(*) AS n, sum(b) AS sb FROM t GROUP BY a, s');
+    // Keys in another order than the partitioning's.
+    const g2 = d.repartition(5, 's', 'q').groupBy('q', 'flag', 's').count();
+    expect(occurrences(await g2.explain(), 'Exchange')).toBe(1);
+    await expectSameAsSql(g2, db, 'SELECT q, flag, s, count(*) AS "count" FROM t GROUP BY q, flag, s');
+    // Not partitioned on all of (a, s): a join on both keys must shuffle the aggregate's output.
+    const j = g.join(d.groupBy('a', 's').agg(max('b').as('mb')), ['a', 's']);
+    const jp = await j.explain();
+    expect(jp, jp).toContain('Exchange hashpartitioning(a, s, ');
+    await expectSameAsSql(j, db, `SELECT x.a, x.s, x.n, x.sb, y.mb FROM (SELECT a, s, count(*) AS n, sum(b) AS sb FROM t GROUP BY a, s) x
+      JOIN (SELECT a, s, max(b) AS mb FROM t GROUP BY a, s) y ON x.a = y.a AND x.s = y.s`);
+  });
+
+  it('must not skip the Exchange when a partitioning key is not a grouping key', async () => {
+    const g = d.repartition(4, 'a', 'q').groupBy('a', 's').count();
+    const plan = await g.explain();
+    expect(occurrences(plan, 'Exchange'), plan).toBe(2);
+    await expectSameAsSql(g, db, 'SELECT a, s, count(*) AS "count" FROM t GROUP BY a, s');
+  });
+
   it('then distinct() on exactly those columns: one Exchange', async () => {
     const g = d.select('s', 'flag').repartition(3, 's', 'flag').distinct();
     const plan = await g.explain();

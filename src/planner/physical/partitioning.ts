@@ -62,6 +62,12 @@ export function isHashPartitionedOn(p: PhysicalPlan, keys: readonly string[], n:
     part.keys.every((k, i) => k.kind === 'col' && k.name === keys[i]);
 }
 
+/** Whether `p` is hash-partitioned on a non-empty subset of these key columns (any partition count). */
+export function hashPartitionedOnSubset(p: PhysicalPlan, keys: readonly string[]): boolean {
+  const part = outputPartitioning(p);
+  return part.kind === 'hash' && part.keys.length > 0 && part.keys.every((k) => k.kind === 'col' && keys.includes(k.name));
+}
+
 /** The partition count of a hash partitioning on these keys, if `p` has one. */
 export function hashPartitionCount(p: PhysicalPlan, keys: readonly string[]): number | null {
   const part = outputPartitioning(p);

@@ -15,7 +15,7 @@ import { assertNever } from '../types.js';
 import { type PhysicalPlan, numPartitions } from './physical.js';
 import { planScan } from './scan-planning.js';
 import { definitions, named, substitutable, substitute } from '../rules/substitute.js';
-import { ensureHashPartitioned } from './partitioning.js';
+import { ensureHashPartitioned, hashPartitionedOnSubset } from './partitioning.js';
 import { selectJoin } from './join-selection.js';
 
 export interface PlannerOptions {
@@ -138,9 +138,13 @@ function aggregate(
 ): PhysicalPlan {
   const keyNames = groupBy.map(outputName);
   if (groupBy.length > 0 && groupBy.every((g) => g.kind === 'col')) {
-    // Already partitioned on the keys (a repartition, or a co-partitioned join): one stage.
+    // Already hash-partitioned on the keys or on some of them (a repartition, a co-partitioned
+    // join, an earlier aggregation): all rows of a group are in one partition already, so
+    // partial and final aggregation run in one stage — as Spark's HashPartitioning satisfies a
+    // ClusteredDistribution on a superset of its keys. The result's partitioning is then left
+    // unknown (hash on the subset is not hash on all the keys).
     const n = numPartitions(input);
-    if (ensureHashPartitioned(input, keyNames, n) === input && n > 1) {
+    if (n > 1 && hashPartitionedOnSubset(input, keyNames)) {
       const partial: PhysicalPlan = { kind: 'HashAggregate', schema, est, input, mode: 'partial', groupBy, aggs, aggInputSchema };
       return { kind: 'HashAggregate', schema, est, input: partial, mode: 'final', groupBy, aggs, aggInputSchema };
     }
