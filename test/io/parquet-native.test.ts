@@ -5,13 +5,12 @@
 // one Sparrow's own writer uses): DuckDB 1.5 writes every timestamp as MICROS, one page per
 // column chunk, only optional columns and never RLE booleans; arrow-rs writes ms / ns
 // timestamps, required columns, small pages and RLE booleans (V2).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { duckParquet, sqlPath } from '../helpers/duck-parquet.js';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readParquetMeta, type ParquetFileMeta } from '../../src/executor/io/parquet-meta.js';
 import { readParquetRowGroups } from '../../src/executor/io/parquet-read.js';
 import { parquetReadCounts } from '../../src/executor/io/parquet-native.js';
@@ -24,32 +23,11 @@ import { writeParquetFile } from '../../src/executor/io/write-parquet.js';
 import type { Schema } from '../../src/planner/types.js';
 import { rng } from '../helpers/rng.js';
 
-let dir: string;
-let con: DuckDBConnection;
-
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sparrow-pq-native-'));
-  const inst = await DuckDBInstance.create(':memory:');
-  con = await inst.connect();
-  await con.run(`SET TimeZone = 'UTC'`);
-  await con.run(`SET threads = 1`); // deterministic row-group layout
-});
-afterAll(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+const files = duckParquet('sparrow-pq-native-');
+const { q, duck } = files;
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-async function q(sql: string): Promise<Record<string, unknown>[]> {
-  return (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
-const sqlPath = (p: string) => `'${p.replace(/'/g, "''")}'`;
-
-/** Writes `select` to a Parquet file with DuckDB. */
-async function duck(name: string, select: string, opts = ''): Promise<string> {
-  const p = path.join(dir, name);
-  await con.run(`COPY (${select}) TO ${sqlPath(p)} (FORMAT parquet${opts ? ', ' + opts : ''})`);
-  return p;
-}
 
 type Mode = 'native' | 'wasm';
 interface Read { batches: Batch[]; native: number; wasm: number }
@@ -202,7 +180,7 @@ const DEC18_TWO_ROUNDINGS = { dec18: 2 ** 53 / 1000, dec18_n: 2 ** 53 / 1000 };
 
 /** Writes an Arrow table with arrow-rs (parquet-wasm's writer). */
 async function arrowRs(name: string, table: arrow.Table, props: (b: pw.WriterPropertiesBuilder) => pw.WriterPropertiesBuilder): Promise<string> {
-  const p = path.join(dir, name);
+  const p = path.join(files.dir, name);
   const bytes = pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props(new pw.WriterPropertiesBuilder()).build());
   await fs.writeFile(p, bytes);
   return p;
@@ -607,7 +585,7 @@ describe('native decoder: arrow-rs files (ms / ns timestamps, required columns, 
       }
     }
     expect(struck).toBeGreaterThanOrEqual(2);
-    const lying = path.join(dir, 'rs-mixed-paths-lying.parquet');
+    const lying = path.join(files.dir, 'rs-mixed-paths-lying.parquet');
     await fs.writeFile(lying, bytes);
     const lyingMeta = await readParquetMeta(lying);
     expect(lyingMeta.chunks.map((g) => g[0]!.encodings.includes(ENC.DELTA_BINARY_PACKED))).toEqual([false, false, false]);
@@ -700,7 +678,7 @@ describe('native decoder: files Sparrow writes (write-parquet.ts)', () => {
     const batch: Batch = { schema, columns: cols, length: n, sel: null };
     const want = ourColumns([batch]);
     for (const [compression, path_] of [['snappy', 'native'], ['none', 'native'], ['zstd', 'wasm']] as const) {
-      const p = path.join(dir, `sparrow-${compression}.parquet`);
+      const p = path.join(files.dir, `sparrow-${compression}.parquet`);
       await writeParquetFile(p, [batch], schema, { compression, rowGroupRows: 2000 });
       const { nat } = await bothPaths(p, schema.map((f) => f.name));
       expect({ compression, native: nat.native, wasm: nat.wasm }).toEqual({ compression, native: path_ === 'native' ? 3 : 0, wasm: path_ === 'wasm' ? 3 : 0 });
@@ -879,7 +857,7 @@ async function dataPage(p: string, column: string, rowGroup = 0): Promise<{ head
 async function damaged(src: string, name: string, edit: (b: Buffer) => void): Promise<string> {
   const b = Buffer.from(await fs.readFile(src));
   edit(b);
-  const p = path.join(dir, name);
+  const p = path.join(files.dir, name);
   await fs.writeFile(p, b);
   return p;
 }

@@ -1,39 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { duckParquet, sqlPath } from '../helpers/duck-parquet.js';
 import { promises as fs } from 'node:fs';
 import { execFile } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readParquetMeta, unifySchemas, type ParquetFileMeta } from '../../src/executor/io/parquet-meta.js';
 import { readParquetRowGroups } from '../../src/executor/io/parquet-read.js';
 import { batchToRows, own, type Batch } from '../../src/executor/batch.js';
 import { field } from '../../src/planner/types.js';
 
-let dir: string;
-let con: DuckDBConnection;
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sparrow-parquet-'));
-  const inst = await DuckDBInstance.create(':memory:');
-  con = await inst.connect();
-  await con.run(`SET TimeZone = 'UTC'`);
-  await con.run(`SET threads = 1`); // deterministic row-group layout
-});
-afterAll(async () => { await fs.rm(dir, { recursive: true, force: true }); });
-
-async function q(sql: string): Promise<Record<string, unknown>[]> {
-  return (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
-const sqlPath = (p: string) => `'${p.replace(/'/g, "''")}'`;
-
-/** Writes `select` to a Parquet file with DuckDB. */
-async function duck(name: string, select: string, opts = ''): Promise<string> {
-  const p = path.join(dir, name);
-  await con.run(`COPY (${select}) TO ${sqlPath(p)} (FORMAT parquet${opts ? ', ' + opts : ''})`);
-  return p;
-}
+const files = duckParquet('sparrow-parquet-');
+const { q, duck } = files;
 
 async function readAll(p: string, columns: readonly string[], rowGroups: readonly number[] | null = null, batchRows?: number): Promise<{ rows: Record<string, unknown>[]; batches: Batch[] }> {
   const batches: Batch[] = [];
@@ -152,16 +130,16 @@ describe('readParquetMeta', () => {
     await expect(readParquetMeta(blob)).rejects.toThrow(/column 'raw'.*binary/);
     const list = await duck('list.parquet', `SELECT [1, 2] AS xs`);
     await expect(readParquetMeta(list)).rejects.toThrow(/column 'xs'.*nested/);
-    const text = path.join(dir, 'text.parquet');
+    const text = path.join(files.dir, 'text.parquet');
     await fs.writeFile(text, 'hello, this is not parquet at all');
     await expect(readParquetMeta(text)).rejects.toThrow(/text\.parquet is not a Parquet file/);
     const full = await fs.readFile(p);
-    const cut = path.join(dir, 'cut.parquet');
+    const cut = path.join(files.dir, 'cut.parquet');
     await fs.writeFile(cut, full.subarray(0, full.length - 50));
     await expect(readParquetMeta(cut)).rejects.toThrow(/cut\.parquet/);
-    await expect(readParquetMeta(path.join(dir, 'missing.parquet'))).rejects.toThrow(/missing\.parquet/);
+    await expect(readParquetMeta(path.join(files.dir, 'missing.parquet'))).rejects.toThrow(/missing\.parquet/);
     const garbage = Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 0xff), Buffer.from([20, 0, 0, 0]), Buffer.from('PAR1')]);
-    const g = path.join(dir, 'garbage.parquet');
+    const g = path.join(files.dir, 'garbage.parquet');
     await fs.writeFile(g, garbage);
     await expect(readParquetMeta(g)).rejects.toThrow(/garbage\.parquet/);
   });
@@ -241,13 +219,13 @@ describe('readParquetRowGroups', () => {
   it('errors name the file: missing column, bad row group, not Parquet, truncated', async () => {
     await expect(readAll(p, ['nope'])).rejects.toThrow(/read\.parquet: no column 'nope'/);
     await expect(readAll(p, ['i32'], [99])).rejects.toThrow(/read\.parquet: row group 99 does not exist/);
-    const text = path.join(dir, 'notpq.parquet');
+    const text = path.join(files.dir, 'notpq.parquet');
     await fs.writeFile(text, 'just text, long enough to have a footer-sized tail');
     await expect(readAll(text, ['x'])).rejects.toThrow(/notpq\.parquet/);
     // truncated in the middle, footer kept: chunk ranges no longer fit
     const full = await fs.readFile(p);
     const footerLen = full.readUInt32LE(full.length - 8) + 8;
-    const cut = path.join(dir, 'middle-cut.parquet');
+    const cut = path.join(files.dir, 'middle-cut.parquet');
     await fs.writeFile(cut, Buffer.concat([full.subarray(0, 3000), full.subarray(full.length - footerLen)]));
     await expect(readAll(cut, ['i32'])).rejects.toThrow(/middle-cut\.parquet.*truncated/);
   });
@@ -258,9 +236,9 @@ describe('readParquetRowGroups', () => {
     const full = await fs.readFile(p);
     const bad = Buffer.from(full);
     bad.fill(0, 100, 30_000);
-    const badPath = path.join(dir, 'corrupt-pages.parquet');
+    const badPath = path.join(files.dir, 'corrupt-pages.parquet');
     await fs.writeFile(badPath, bad);
-    const script = path.join(dir, 'corrupt-check.mts');
+    const script = path.join(files.dir, 'corrupt-check.mts');
     const mod = path.resolve(here, '../../src/executor/io/parquet-read.ts');
     await fs.writeFile(script, `
       import { readParquetRowGroups } from ${JSON.stringify(mod)};
