@@ -1,9 +1,9 @@
-// Parquet reading inside a worker: parquet-wasm's ParquetFile (node build, file-backed Blob,
-// so only the footer and the chunks asked for are read) decodes one row group at a time with
-// the requested columns; arrow-js-ffi copies the result out of wasm memory into Arrow JS
-// (so batches stay valid after the wasm objects are freed and the wasm memory grows), and
-// recordBatchToBatch turns it into our layout (zero-copy from the copied Arrow buffers for
-// int32 / float64 / utf8).
+// Parquet reading inside a worker, one row group at a time with the requested columns. A row
+// group whose chunks the native decoder reads (parquet-native.ts: flat columns, the common
+// encodings and codecs) is decoded in JS into reused buffers; any other goes through
+// parquet-wasm's ParquetFile (node build, reading only the footer and the chunks asked for),
+// whose Arrow output arrow-js-ffi views in wasm memory and recordBatchToBatch turns into our
+// layout. Either way the batches are borrowed until the reader moves to the next row group.
 //
 // parquet-wasm's async reader does not return errors for a damaged data page: it panics
 // inside a wasm callback, which surfaces as an uncaught WebAssembly.RuntimeError and leaves
