@@ -92,7 +92,6 @@ export function unpackBits(buf: Uint8Array, base: number, end: number, width: nu
 export function rleToInt32(inp: RleInput, width: number, out: Int32Array, at: number, count: number): void {
   if (width < 0 || width > 32) throw new RleError(`bit width ${width} is out of range`);
   const buf = inp.buf;
-  const mask = width === 32 ? 0xffffffff : (2 ** width) - 1;
   let o = at;
   const stop = at + count;
   while (o < stop) {
