@@ -39,7 +39,7 @@ const POOL_MAX = 32;
 const POOL_BYTES = 256 * 1024 * 1024;
 const pool: ColumnBuffers[] = [];
 let pooledBytes = 0;
-let chunkPool: Uint8Array[] = [];
+const chunkPool: Uint8Array[] = [];
 
 function bytesOf(b: ColumnBuffers): number {
   return b.i32.byteLength + b.f64.byteLength + b.u8.byteLength + b.valid.byteLength + b.offsets.byteLength + b.data.byteLength +
@@ -127,11 +127,4 @@ export class NativeRowGroupReader {
     if (chunkPool.length < 4) chunkPool.push(this.chunk);
     this.bufs.length = 0;
   }
-}
-
-/** Drops the pooled buffers (tests; a worker that wants its memory back). */
-export function clearNativePool(): void {
-  pool.length = 0;
-  pooledBytes = 0;
-  chunkPool = [];
 }

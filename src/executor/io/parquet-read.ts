@@ -67,8 +67,8 @@ export async function* readParquetRowGroups(
     return;
   }
   checkChunkRanges(path, meta, groups);
-  const schema = columns.map((c) => meta.schema.find((f) => f.name === c)!);
   const columnIdx = columns.map((c) => meta.schema.findIndex((f) => f.name === c));
+  const schema = columnIdx.map((i) => meta.schema[i]!);
   let source: FileRange;
   try {
     source = FileRange.open(path);
